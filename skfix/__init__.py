@@ -1,0 +1,24 @@
+"""skfix: scikit-learn-compatible classifiers for small, noisy, time-ordered data.
+
+The top level exposes the JSON helpers; models, data, features and augmentation live in
+their own subpackages (``skfix.estimators``, ``skfix.datasets``, ``skfix.features``,
+``skfix.augment``), imported on first use so that ``import skfix`` stays light.
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = ("augment", "datasets", "estimators", "features")
+
+__all__ = ["__version__", *_SUBMODULES]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"skfix.{name}")
+    raise AttributeError(f"module 'skfix' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

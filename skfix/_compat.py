@@ -1,0 +1,11 @@
+"""The one place where skfix touches private scikit-learn API.
+
+scikit-learn's parameter-validation machinery (``_fit_context``, ``Interval``,
+``StrOptions``) is what every estimator in the ecosystem uses, but it lives in private
+modules. Importing it only here means a future move in scikit-learn is a one-line fix.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+
+__all__ = ["HasMethods", "Interval", "Options", "StrOptions", "_fit_context"]
