@@ -1,0 +1,55 @@
+"""Named parameter sets: skfix's regularized defaults and the legacy values."""
+
+import copy
+
+from ._boosting import RegularizedXGBClassifier
+from ._forest import RegularizedRandomForestClassifier
+
+# The legacy values are those of the original training run, kept so that anyone can
+# rerun the before/after comparison. They differ from skfix's defaults only where the
+# training fixes changed them.
+PRESETS = {
+    "skfix": {"rf": {}, "xgb": {}},
+    "legacy": {
+        "rf": {"max_depth": 15, "min_samples_split": 10, "min_samples_leaf": 5},
+        "xgb": {"max_depth": 6, "min_child_weight": 3, "subsample": 0.8},
+    },
+}
+
+ESTIMATORS = {
+    "rf": RegularizedRandomForestClassifier,
+    "xgb": RegularizedXGBClassifier,
+}
+
+
+def make_estimator(model, preset="skfix", **params):
+    """Build a skfix estimator by its short name, from a named preset.
+
+    Parameters
+    ----------
+    model : str
+        Short name of the model: one of the keys of ``ESTIMATORS`` (``"rf"``,
+        ``"xgb"``, ...).
+    preset : str, default="skfix"
+        Name of the parameter set in ``PRESETS``: ``"skfix"`` (the regularized
+        defaults) or ``"legacy"`` (the values of the original training run).
+    **params : dict
+        Parameters that override the preset's, such as ``random_state``.
+
+    Returns
+    -------
+    estimator : estimator object
+        An unfitted estimator.
+
+    Examples
+    --------
+    >>> from skfix.estimators import make_estimator
+    >>> make_estimator("rf", preset="legacy", random_state=0).max_depth
+    15
+    """
+    if model not in ESTIMATORS:
+        raise ValueError(f"Unknown model {model!r}: expected one of {sorted(ESTIMATORS)}.")
+    if preset not in PRESETS:
+        raise ValueError(f"Unknown preset {preset!r}: expected one of {sorted(PRESETS)}.")
+    preset_params = copy.deepcopy(PRESETS[preset].get(model, {}))
+    return ESTIMATORS[model](**{**preset_params, **params})

@@ -1,0 +1,69 @@
+"""Checks shared by the skfix classifiers."""
+
+import numpy as np
+
+
+def check_weighted_classes(y, sample_weight, estimator_name):
+    """Raise when positive sample weights leave fewer than two classes.
+
+    A classifier cannot learn a decision from one class. scikit-learn's forest fails
+    with an unrelated message in that case; naming the cause is the point of this check.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Target labels.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights; rows with weight 0 do not count.
+    estimator_name : str
+        Name used in the error message.
+    """
+    if sample_weight is None:
+        return
+    sample_weight = np.asarray(sample_weight)
+    y = np.asarray(y)
+    if sample_weight.shape != y.shape:
+        return  # the estimator's own validation reports the length mismatch
+    remaining = np.unique(y[sample_weight > 0])
+    if remaining.size < 2:
+        raise ValueError(
+            f"{estimator_name} needs samples of at least two classes with a positive "
+            f"sample_weight; found {remaining.size} class(es) "
+            f"({remaining.tolist()}) after dropping zero-weight samples."
+        )
+
+
+def time_tail_split(n_samples, validation_fraction, gap):
+    """Split row positions into an earlier training part and a later validation part.
+
+    The validation part is the last ``ceil(validation_fraction * n_samples)`` rows; the
+    ``gap`` rows just before it belong to neither part, so that a label whose horizon
+    reaches into the validation period is never trained on.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of rows, in time order.
+    validation_fraction : float
+        Share of the rows used for validation, in (0, 1).
+    gap : int
+        Number of rows dropped between the two parts.
+
+    Returns
+    -------
+    train : ndarray of int
+        Positions of the training rows (possibly empty).
+    valid : ndarray of int
+        Positions of the validation rows.
+
+    Examples
+    --------
+    >>> train, valid = time_tail_split(10, 0.2, gap=1)
+    >>> train.tolist(), valid.tolist()
+    ([0, 1, 2, 3, 4, 5, 6], [8, 9])
+    """
+    n_valid = int(np.ceil(validation_fraction * n_samples))
+    start_valid = n_samples - n_valid
+    train = np.arange(max(start_valid - gap, 0))
+    valid = np.arange(start_valid, n_samples)
+    return train, valid
