@@ -1,0 +1,524 @@
+"""Read price files (CSV, gzip-compressed CSV, Parquet, or a folder of them).
+
+Every file becomes one clean frame per symbol: a sorted, unique ``DatetimeIndex`` named
+``date`` and float64 columns ``open, high, low, close, volume`` (only those present;
+``close`` always). What cleaning did is recorded in ``frame.attrs["skfix_cleaning"]``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DataFormatError", "read_prices"]
+
+#: Output columns, in this order, where the source has them.
+CANONICAL_COLUMNS = ("open", "high", "low", "close", "volume")
+_EXTRA_COLUMNS = ("open", "high", "low", "volume")
+# Names that make a column the close, best first.
+_CLOSE_NAMES = ("close", "adj close", "adjusted close", "price")
+_DATE_NAMES = ("date", "datetime", "timestamp", "time")
+_SYMBOL_NAMES = ("symbol", "ticker")
+_SUFFIXES = (".csv.gz", ".csv", ".parquet")
+# Pandas already reads empty cells, "NA", "NaN", "null", ... as missing; FRED-style
+# series (WTI, VIX) write "." for a day without a value.
+_MISSING_MARKERS = ("", ".")
+# Tried in order; a format is used only if it parses every date of the column. Month
+# first comes before day first because that is how US data sources write dates.
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%b %d %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "ISO8601",
+)
+_DATE_EXAMPLES = (
+    "one date format throughout, such as 2000-01-31, 1/31/2000, Jan 31 2000, "
+    "2017-04-19 09:00:00 or 200001 (year-month)"
+)
+# Each format is tried on this many dates before the whole column, to fail fast.
+_SAMPLE = 64
+# How many example values or dates a message or report lists.
+_SHOWN = 5
+_DATE_UNIT = "us"
+
+
+class DataFormatError(ValueError):
+    """A price file does not have the shape or content :func:`read_prices` needs.
+
+    The message names the file, says what was expected and what was found.
+
+    Examples
+    --------
+    >>> from skfix.datasets import DataFormatError
+    >>> issubclass(DataFormatError, ValueError)
+    True
+    """
+
+
+def _error(source, problem, expected, found):
+    return DataFormatError(f"{source}: {problem}; expected {expected}, found {found}.")
+
+
+def read_prices(path, *, min_rows=30):
+    """Read a price file, or a folder of them, into one clean frame per symbol.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.csv``, ``.csv.gz`` or ``.parquet`` file, or a folder; in a folder every
+        file with one of these endings is read (other files, such as a README, are
+        not) and the symbols of all files are united.
+    min_rows : int, default=30
+        Fewest rows a symbol must keep after cleaning. The default feature window is
+        20 periods, and labels need room after it.
+
+    Returns
+    -------
+    frames : dict of str to pandas.DataFrame
+        Symbol to frame, sorted by symbol. A single-series file gives one symbol named
+        after the file (``SP500.csv`` and ``SP500.csv.gz`` give ``"SP500"``); a file
+        with a ``symbol`` or ``ticker`` column (long format) gives one per symbol.
+        Each frame has a sorted, unique ``DatetimeIndex`` named ``date`` and float64
+        columns ``open, high, low, close, volume`` (those present; ``close`` always).
+        ``frame.attrs["skfix_cleaning"]`` is a JSON-able dict of what was read and
+        cleaned: source file, date column and format, the column used as ``close``
+        and why, columns ignored, rows read and kept, rows dropped for a missing date
+        or price (with the first dates), duplicate dates (the last row of each is
+        kept), whether the input was unsorted, and missing values left in the other
+        columns.
+
+    Raises
+    ------
+    DataFormatError
+        If a file has no date column, dates that do not parse, no price column or
+        several candidates, non-numeric values, non-positive prices (a column of
+        returns rather than prices), fewer than ``min_rows`` usable rows, rows without
+        a symbol, or a symbol that two files of a folder both hold. The message names
+        the file, what was expected and what was found.
+    FileNotFoundError
+        If ``path`` does not exist.
+    ImportError
+        If a Parquet file is read and pyarrow is not installed.
+
+    See Also
+    --------
+    load_market_panel : The eleven real series shipped with skfix, read by this function.
+
+    Notes
+    -----
+    The date column is the one named ``date``, ``datetime``, ``timestamp`` or ``time``
+    (any case), else an unnamed first column (a written index). Dates of six digits
+    are read as year-month (``192607``), of eight as ``%Y%m%d``; other dates must all
+    follow one of a short list of formats (ISO, ``1/4/1999``, ``Jan 1 2000``,
+    ``2017-04-19 09:00:00``, ...), else pandas' mixed-format parser is used. The
+    format found is reported.
+
+    The ``close`` column is, in order of preference, the column named ``close``,
+    ``adj close``, ``price``, the column named like the symbol, or the single numeric
+    column other than ``open``/``high``/``low``/``volume``. Empty cells and ``.`` are
+    missing values. Rows without a close are dropped, after which the last row of
+    each duplicated date is kept and the rows are sorted by date.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skfix.datasets import read_prices
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> rows = [f"2000-01-{day:02d},{100 + day}" for day in range(1, 31)]
+    >>> text = "Date,Close\\n" + "\\n".join(["2000-01-05,.", *rows, rows[-1]]) + "\\n"
+    >>> _ = (folder / "ACME.csv").write_text(text)
+    >>> frames = read_prices(folder / "ACME.csv")
+    >>> frame = frames["ACME"]
+    >>> frame.columns.tolist(), frame.index.name, str(frame.index[0].date())
+    (['close'], 'date', '2000-01-01')
+    >>> frame["close"].tolist()[:3]
+    [101.0, 102.0, 103.0]
+    >>> report = frame.attrs["skfix_cleaning"]
+    >>> report["rows_read"], report["rows_kept"], report["date_format"]
+    (32, 30, '%Y-%m-%d')
+    >>> report["missing_close"]["count"], report["duplicate_dates"]["first_dates"]
+    (1, ['2000-01-30'])
+    """
+    if isinstance(min_rows, bool) or not isinstance(min_rows, int | np.integer):
+        raise TypeError(f"min_rows must be an int, got {type(min_rows).__name__}.")
+    if min_rows < 1:
+        raise ValueError(f"min_rows must be at least 1, got {min_rows}.")
+    path = Path(os.fspath(path))
+    if path.is_dir():
+        files = sorted(
+            entry
+            for entry in path.iterdir()
+            if entry.is_file() and not entry.name.startswith(".") and _suffix(entry.name)
+        )
+        if not files:
+            found = sorted(entry.name for entry in path.iterdir())
+            raise _error(
+                f"folder {path.name or path}",
+                "no price files",
+                "files ending in .csv, .csv.gz or .parquet",
+                f"{found[:20]!r}" if found else "an empty folder",
+            )
+        return _merge(
+            (entry.name, _read_file(entry, entry.name, min_rows)) for entry in files
+        )
+    if not path.exists():
+        raise FileNotFoundError(f"No such price file or folder: '{path}'.")
+    return _merge([(path.name, _read_file(path, path.name, min_rows))])
+
+
+def _suffix(name):
+    lower = name.lower()
+    return next((suffix for suffix in _SUFFIXES if lower.endswith(suffix)), None)
+
+
+def _merge(parts):
+    """Unite ``(source, {symbol: frame})`` pairs; a symbol may come from one file only."""
+    frames, sources = {}, {}
+    for source, part in parts:
+        for symbol, frame in part.items():
+            if symbol in frames:
+                raise _error(
+                    source,
+                    f"symbol {symbol!r} is also in {sources[symbol]}",
+                    "each symbol in one file of the folder",
+                    f"{symbol!r} in both {sources[symbol]} and {source}",
+                )
+            frames[symbol], sources[symbol] = frame, source
+    return {symbol: frames[symbol] for symbol in sorted(frames)}
+
+
+def _read_file(path, source, min_rows):
+    """Read one file; ``source`` is the name used in messages, reports and the symbol."""
+    suffix = _suffix(source)
+    if suffix is None:
+        raise _error(
+            source,
+            "unknown file type",
+            "a file ending in .csv, .csv.gz or .parquet",
+            f"{Path(source).suffix or 'no ending'!r}",
+        )
+    table = _read_table(path, source, suffix)
+    columns = list(table.columns)
+    if not columns:
+        raise _error(source, "no columns", "a date column and a price column", "none")
+    date_column = _find_date_column(columns, source)
+    symbol_column = next((c for c in columns if _norm(c) in _SYMBOL_NAMES), None)
+    file_symbol = None if symbol_column is not None else source[: -len(suffix)]
+    value_columns = [c for c in columns if c not in (date_column, symbol_column)]
+    mapping, close_rule = _choose_columns(table, value_columns, file_symbol, source)
+    dates, date_format = _parse_dates(table[date_column], source, date_column)
+    data = pd.DataFrame(
+        {
+            canonical: _to_float(table[mapping[canonical]], source, mapping[canonical])
+            for canonical in CANONICAL_COLUMNS
+            if canonical in mapping
+        },
+        index=table.index,
+    )
+    description = {
+        "source": source,
+        "symbol_column": None if symbol_column is None else str(symbol_column),
+        "date_column": str(date_column),
+        "date_format": date_format,
+        "close_column": str(mapping["close"]),
+        "close_rule": close_rule,
+        "columns": {canonical: str(mapping[canonical]) for canonical in data.columns},
+        "columns_ignored": [str(c) for c in value_columns if c not in mapping.values()],
+    }
+    if symbol_column is None:
+        return {file_symbol: _clean(data, dates, file_symbol, description, min_rows)}
+    symbols = _symbols(table[symbol_column], source, symbol_column)
+    frames = {}
+    for symbol in sorted(symbols.unique()):
+        rows = (symbols == symbol).to_numpy()
+        frames[symbol] = _clean(data[rows], dates[rows], symbol, description, min_rows)
+    return frames
+
+
+def _read_table(path, source, suffix):
+    if suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise ImportError(
+                f"Reading the Parquet file {source} needs pyarrow, an optional dependency "
+                'of skfix: pip install "skfix[parquet]".'
+            ) from exc
+        try:
+            table = pd.read_parquet(path)
+        except (OSError, ValueError) as exc:
+            raise _error(
+                source,
+                "the file cannot be read as Parquet",
+                "a Parquet file with a date column and a price column",
+                f"{type(exc).__name__}: {exc}",
+            ) from exc
+        if not isinstance(table.index, pd.RangeIndex):
+            # A frame written with its (date) index; an unnamed one becomes an unnamed
+            # first column, read as the date column like a CSV's unnamed index column.
+            names = [name if name is not None else "" for name in table.index.names]
+            table = table.rename_axis(names).reset_index()
+        return table.reset_index(drop=True)
+    try:
+        return pd.read_csv(
+            path,
+            dtype=str,
+            na_values=list(_MISSING_MARKERS),
+            skipinitialspace=True,
+            encoding="utf-8-sig",
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise _error(
+            source, "the file is empty", "a header row and rows", "no text"
+        ) from exc
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise _error(
+            source,
+            "the file cannot be read as CSV",
+            "UTF-8 comma-separated text with one header row",
+            f"{type(exc).__name__}: {exc}",
+        ) from exc
+
+
+def _norm(name):
+    """Compare column names case-insensitively, with ``_``/``-``/spaces alike."""
+    return re.sub(r"[\s_\-]+", " ", str(name).strip().lower())
+
+
+def _is_unnamed(name):
+    text = "" if name is None else str(name).strip()
+    return text == "" or re.fullmatch(r"Unnamed: \d+", text) is not None
+
+
+def _find_date_column(columns, source):
+    for wanted in _DATE_NAMES:
+        for column in columns:
+            if _norm(column) == wanted:
+                return column
+    if _is_unnamed(columns[0]):
+        return columns[0]
+    raise _error(
+        source,
+        "no date column",
+        "a column named date, datetime, timestamp or time (any case), or an unnamed "
+        "first column holding the dates",
+        f"columns {[str(c) for c in columns]!r}",
+    )
+
+
+def _choose_columns(table, value_columns, file_symbol, source):
+    """Map canonical names to source columns; say which rule chose ``close``."""
+    by_name = {}
+    for column in value_columns:
+        by_name.setdefault(_norm(column), column)
+    mapping = {name: by_name[name] for name in _EXTRA_COLUMNS if name in by_name}
+    for name in _CLOSE_NAMES:
+        if name in by_name:
+            mapping["close"] = by_name[name]
+            return mapping, f"column named {name!r}"
+    if file_symbol is not None and _norm(file_symbol) in by_name:
+        mapping["close"] = by_name[_norm(file_symbol)]
+        return mapping, "column named like the symbol"
+    candidates = [c for c in value_columns if c not in mapping.values()]
+    numeric = [c for c in candidates if _is_numeric(table[c])]
+    if len(candidates) == 1 or len(numeric) == 1:
+        mapping["close"] = candidates[0] if len(candidates) == 1 else numeric[0]
+        return mapping, "the single numeric column"
+    like_symbol = f", a column named like the symbol {file_symbol!r}" if file_symbol else ""
+    raise _error(
+        source,
+        "no price column" if not numeric else "ambiguous price column",
+        f"a column named close, adj close or price (any case){like_symbol}, or a single "
+        "numeric column besides open/high/low/volume",
+        f"columns {[str(c) for c in table.columns]!r}, of which "
+        + (f"{len(numeric)} numeric: {[str(c) for c in numeric]!r}" if numeric else "none")
+        + " could be the price",
+    )
+
+
+def _as_text(series):
+    """Strip strings and turn the missing-value markers into missing values."""
+    text = series.astype("string").str.strip()
+    return text.mask(text.isin(_MISSING_MARKERS))
+
+
+def _is_numeric(series):
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return True
+    text = _as_text(series).dropna()
+    return not text.empty and pd.to_numeric(text, errors="coerce").notna().all()
+
+
+def _to_float(series, source, column):
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = series.astype("float64")
+        bad = pd.Series(np.isinf(values.to_numpy()), index=series.index)
+        text = series.astype("string")
+    else:
+        text = _as_text(series)
+        values = pd.to_numeric(text, errors="coerce").astype("float64")
+        bad = text.notna() & ~np.isfinite(values.to_numpy())
+    if bad.any():
+        examples = list(dict.fromkeys(text[bad].astype(str)))[:_SHOWN]
+        first_row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+        raise _error(
+            source,
+            f"column {str(column)!r} is not numeric",
+            "finite numbers, with '.' or an empty cell for a missing value",
+            f"{int(bad.sum())} other values such as {examples!r} (first in data row "
+            f"{first_row})",
+        )
+    return values
+
+
+def _parse_dates(series, source, column):
+    """Parse a date column at once; return datetimes (NaT where missing) and the format."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.as_unit(_DATE_UNIT), "datetime (typed column)"
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        numbers = series.dropna()
+        if (numbers == numbers.round()).all():
+            series = series.astype("Int64")
+    text = _as_text(series)
+    present = text.dropna()
+    if present.empty:
+        raise _error(source, f"date column {str(column)!r} is empty", "dates", "no values")
+    if present.str.fullmatch(r"\d{6}").all():
+        formats = ("%Y%m",)
+    elif present.str.fullmatch(r"\d{8}").all():
+        formats = ("%Y%m%d",)
+    else:
+        formats = _DATE_FORMATS
+    for date_format in formats:
+        sample = pd.to_datetime(present.iloc[:_SAMPLE], format=date_format, errors="coerce")
+        if sample.isna().any():
+            continue
+        parsed = pd.to_datetime(present, format=date_format, errors="coerce")
+        if parsed.notna().all():
+            break
+    else:
+        date_format = formats[0] if len(formats) == 1 else "mixed"
+        parsed = pd.to_datetime(present, format=date_format, errors="coerce")
+        if parsed.isna().any():
+            bad = present[parsed.isna()]
+            expected = (
+                f"every date in the format {date_format}"
+                if len(formats) == 1
+                else _DATE_EXAMPLES
+            )
+            raise _error(
+                source,
+                f"dates in column {str(column)!r} do not parse",
+                expected,
+                f"{len(bad)} unreadable values such as "
+                f"{list(dict.fromkeys(bad))[:_SHOWN]!r}",
+            )
+    return parsed.dt.as_unit(_DATE_UNIT).reindex(series.index), date_format
+
+
+def _symbols(series, source, column):
+    symbols = _as_text(series)
+    if symbols.isna().any():
+        rows = (np.flatnonzero(symbols.isna().to_numpy()) + 1).tolist()
+        raise _error(
+            source,
+            f"rows without a symbol in column {str(column)!r}",
+            "a symbol on every row of a long-format file",
+            f"{len(rows)} empty cells (data rows {rows[:_SHOWN]})",
+        )
+    return symbols.astype(str)
+
+
+def _iso(timestamps):
+    """Dates as ISO strings, with the time only where there is one."""
+    index = pd.DatetimeIndex(timestamps)
+    if (index == index.normalize()).all():
+        return [stamp.date().isoformat() for stamp in index]
+    return [stamp.isoformat() for stamp in index]
+
+
+def _clean(data, dates, symbol, description, min_rows):
+    """Drop rows without a date or close, keep the last row of each date, sort, check."""
+    source = description["source"]
+    rows_read = len(data)
+    no_date = dates.isna().to_numpy()
+    rows_without_date = (data.index[no_date] + 1).tolist()
+    data, dates = data[~no_date], dates[~no_date]
+    no_close = data["close"].isna().to_numpy()
+    missing_close = sorted(dates[no_close])
+    data = data[~no_close].set_axis(pd.DatetimeIndex(dates[~no_close], name="date"))
+    unsorted = not data.index.is_monotonic_increasing
+    repeated = data.index[data.index.duplicated(keep=False)].unique().sort_values()
+    superseded = data.index.duplicated(keep="last")
+    frame = data[~superseded].sort_index(kind="stable")
+    where = source if description["symbol_column"] is None else f"{source} ({symbol})"
+    not_positive = frame["close"] <= 0
+    if not_positive.any():
+        first = frame.index[not_positive.to_numpy()][0]
+        raise _error(
+            where,
+            f"column {description['close_column']!r} (used as close) has "
+            f"{int(not_positive.sum())} values <= 0 - it looks like returns, not prices",
+            "prices > 0",
+            f"a minimum of {frame['close'].min():g}, first value <= 0 on "
+            f"{_iso([first])[0]}",
+        )
+    if len(frame) < min_rows:
+        raise _error(
+            where,
+            f"too few rows for the feature window ({rows_read} read, "
+            f"{len(rows_without_date)} without a date, {len(missing_close)} without a "
+            f"price, {int(superseded.sum())} duplicate dates)",
+            f"at least min_rows={min_rows} usable rows (the default feature window is 20 "
+            "periods plus room for labels; pass a smaller min_rows to read it anyway)",
+            f"{len(frame)}",
+        )
+    frame.attrs["skfix_cleaning"] = {
+        "symbol": symbol,
+        # Each frame gets its own copy: long-format symbols share one description.
+        **copy.deepcopy(description),
+        "rows_read": rows_read,
+        "rows_kept": len(frame),
+        "rows_without_date": {
+            "count": len(rows_without_date),
+            "first_rows": rows_without_date[:_SHOWN],
+            "action": "dropped",
+        },
+        "missing_close": {
+            "count": len(missing_close),
+            "first_dates": _iso(missing_close[:_SHOWN]),
+            "action": "dropped",
+        },
+        "duplicate_dates": {
+            "count": len(repeated),
+            "rows_dropped": int(superseded.sum()),
+            "first_dates": _iso(repeated[:_SHOWN]),
+            "action": "kept the last row of each date, in file order",
+        },
+        "unsorted": unsorted,
+        "missing_values": {
+            column: int(frame[column].isna().sum())
+            for column in frame.columns
+            if column != "close"
+        },
+    }
+    return frame

@@ -1,0 +1,135 @@
+import doctest
+import gzip
+import json
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from skfix.datasets import load_market_panel, read_prices
+
+REPO = Path(__file__).resolve().parents[2]
+MARKET = REPO.parent / "shared" / "data" / "market"
+DATA = resources.files("skfix.datasets") / "data"
+
+needs_shared = pytest.mark.skipif(
+    not MARKET.is_dir(), reason="the shared data folder ../shared/data/market is absent"
+)
+
+# Rows after cleaning: WTI and VIX mark 290 and 46 days missing with ".".
+ROWS = {
+    "SP500": 5031,
+    "NASDAQ": 5031,
+    "WTI": 8611 - 290,
+    "VIX": 1305 - 46,
+    "BRENT": 393,
+    "BAA": 1200,
+    "AAPL": 123,
+    "AMZN": 123,
+    "GOOG": 68,
+    "IBM": 123,
+    "MSFT": 123,
+}
+FILES = {
+    "SP500.csv": ["SP500"],
+    "NASDAQ.csv": ["NASDAQ"],
+    "WTI.csv": ["WTI"],
+    "VIX.csv": ["VIX"],
+    "BRENT.csv": ["BRENT"],
+    "BAA.csv": ["BAA"],
+    "stocks.csv": ["AAPL", "AMZN", "GOOG", "IBM", "MSFT"],
+}
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return load_market_panel()
+
+
+def test_panel_holds_the_eleven_series(panel):
+    assert list(panel) == sorted(ROWS)
+    for symbol, frame in panel.items():
+        assert len(frame) == ROWS[symbol], symbol
+        assert isinstance(frame.index, pd.DatetimeIndex)
+        assert frame.index.name == "date"
+        assert frame.index.is_monotonic_increasing and frame.index.is_unique
+        assert (frame.dtypes == "float64").all()
+        assert (frame["close"] > 0).all()
+        expected = ["open", "high", "low", "close", "volume"]
+        if symbol not in ("SP500", "NASDAQ"):
+            expected = ["close"]
+        assert frame.columns.tolist() == expected
+        report = frame.attrs["skfix_cleaning"]
+        json.dumps(report)
+        assert report["rows_kept"] == ROWS[symbol]
+
+
+def test_missing_days_are_reported(panel):
+    assert panel["WTI"].attrs["skfix_cleaning"]["missing_close"]["count"] == 290
+    assert panel["VIX"].attrs["skfix_cleaning"]["missing_close"]["count"] == 46
+    assert panel["SP500"].attrs["skfix_cleaning"]["columns_ignored"] == ["Adj Close"]
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_each_shared_file_reads_to_the_panel_frames(panel, name):
+    frames = read_prices(MARKET / name)
+    assert list(frames) == FILES[name]
+    for symbol, frame in frames.items():
+        pd.testing.assert_frame_equal(frame, panel[symbol])
+        report = dict(frame.attrs["skfix_cleaning"])
+        shipped = dict(panel[symbol].attrs["skfix_cleaning"])
+        assert (report.pop("source"), shipped.pop("source")) == (name, f"{name}.gz")
+        assert report == shipped
+
+
+@needs_shared
+def test_shared_folder_reads_to_the_panel(panel):
+    frames = read_prices(MARKET)
+    assert list(frames) == list(panel)
+    for symbol in panel:
+        pd.testing.assert_frame_equal(frames[symbol], panel[symbol])
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_shipped_files_are_compressed_copies_of_the_originals(name):
+    shipped = gzip.decompress((DATA / f"{name}.gz").read_bytes())
+    assert shipped == (MARKET / name).read_bytes()
+
+
+def test_provenance_and_licences_ship_with_the_data():
+    names = {entry.name for entry in DATA.iterdir()}
+    assert {"PROVENANCE.md", "LICENSE-arch.md", "LICENSE-vega_datasets.txt"} <= names
+    assert {f"{name}.gz" for name in FILES} <= names
+
+
+def test_symbols_selects_in_the_order_asked():
+    frames = load_market_panel(["WTI", "AAPL"])
+    assert list(frames) == ["WTI", "AAPL"]
+    assert list(load_market_panel("GOOG")) == ["GOOG"]
+
+
+def test_unknown_symbol():
+    with pytest.raises(ValueError, match=r"Unknown symbols \['XYZ'\].*'AAPL'"):
+        load_market_panel(["SP500", "XYZ"])
+
+
+def test_each_call_returns_fresh_frames():
+    first = load_market_panel("BAA")["BAA"]
+    first.iloc[0, 0] = -1.0
+    first.attrs["skfix_cleaning"]["rows_kept"] = 0
+    again = load_market_panel("BAA")["BAA"]
+    assert again.iloc[0, 0] == 7.12
+    assert again.attrs["skfix_cleaning"]["rows_kept"] == 1200
+
+
+@pytest.mark.skipif(not (REPO / "docs" / "data.md").is_file(), reason="no docs checkout")
+def test_docs_examples_run():
+    result = doctest.testfile(
+        str(REPO / "docs" / "data.md"),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+    )
+    assert result.failed == 0
