@@ -88,7 +88,7 @@ def score_panel(
     >>> panel = load_market_panel(["IBM"])
     >>> scores = score_panel(panel, models=["rf"], n_estimators=10)
     >>> scores[["symbol", "model", "n_train", "n_test"]].to_dict("records")
-    [{'symbol': 'IBM', 'model': 'rf', 'n_train': 61, 'n_test': 20}]
+    [{'symbol': 'IBM', 'model': 'rf', 'n_train': 61, 'n_test': 19}]
     """
     from .features import make_dataset
 

@@ -117,7 +117,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
     >>> labels = ["down", "up"]
     >>> clf = RegularizedXGBClassifier(n_estimators=50, random_state=0)
     >>> clf.fit(X, [labels[i] for i in y]).predict(X[:3])
-    array(['down', 'up', 'up'], dtype=object)
+    array(['down', 'down', 'up'], dtype='<U4')
     """
 
     _parameter_constraints = {

@@ -93,7 +93,7 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
     >>> X, y = make_classification(n_samples=200, random_state=0)
     >>> clf = RegularizedRandomForestClassifier(n_estimators=20, random_state=0)
     >>> clf.fit(X, y).predict(X[:3])
-    array([0, 1, 1])
+    array([0, 0, 1])
     """
 
     def __init__(
