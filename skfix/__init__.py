@@ -7,11 +7,13 @@ their own subpackages (``skfix.estimators``, ``skfix.datasets``, ``skfix.feature
 
 import importlib
 
+from ._json import SkfixJSONWarning, dump_json, to_jsonable
+
 __version__ = "0.1.0"
 
 _SUBMODULES = ("augment", "datasets", "estimators", "features")
 
-__all__ = ["__version__", *_SUBMODULES]
+__all__ = ["SkfixJSONWarning", "__version__", "dump_json", "to_jsonable", *_SUBMODULES]
 
 
 def __getattr__(name):
