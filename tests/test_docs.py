@@ -1,8 +1,8 @@
 """Every Python example in the README and docs/ runs, so the docs cannot rot.
 
-A ```python block written as a doctest (``>>>`` prompts) is run as a doctest, its output
-checked; any other ```python block is executed. Blocks of one page share a namespace, in
-order, as a reader would run them.
+A ```pycon block, or a ```python block written with ``>>>`` prompts, is run as a doctest,
+its output checked; any other ```python block is executed. Blocks of one page share a
+namespace, in order, as a reader would run them.
 """
 
 import doctest
@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
-FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+FENCE = re.compile(r"^```(python|pycon)\n(.*?)^```", re.S | re.M)
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -30,11 +30,12 @@ def test_python_examples_run(page, tmp_path, monkeypatch):
     namespace = {"__name__": f"docs_{page.stem}"}
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=DOCTEST_FLAGS)
-    for number, block in enumerate(blocks, start=1):
+    for number, (language, block) in enumerate(blocks, start=1):
         name = f"{page.name} (example {number})"
-        if block.lstrip().startswith(">>>"):
+        if language == "pycon" or block.lstrip().startswith(">>>"):
             test = parser.get_doctest(block, namespace, name, str(page), 0)
             result = runner.run(test, clear_globs=False)
+            namespace.update(test.globs)  # DocTest works on a copy of the namespace
             assert result.failed == 0, f"{name}: {result.failed} doctest line(s) failed"
         else:
             exec(compile(block, name, "exec"), namespace)
