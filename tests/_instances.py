@@ -13,6 +13,8 @@ PUBLIC_MODULES = ["skfix.estimators", "skfix.augment"]
 TEST_PARAMS = {
     "RegularizedRandomForestClassifier": dict(n_estimators=5),
     "RegularizedXGBClassifier": dict(n_estimators=5),
+    # Several checks compare two calls (list vs array, labels vs one-vs-all): seed it.
+    "TimeSeriesAugmenter": dict(random_state=0),
 }
 
 _SAMPLE_WEIGHT_REASON = (
@@ -24,7 +26,7 @@ _SAMPLE_WEIGHT_REASON = (
 _SUBSAMPLE_REASON = (
     "each boosting round fits on a random 70 % of the rows (subsample=0.7), and "
     "sampling a weighted row is not the same as sampling its repeated copies; with "
-    "subsample=1.0 both checks pass (tests/estimators/test_boosting.py runs them)."
+    "subsample=1.0 both checks pass (tests/estimators/test_trees.py runs them)."
 )
 
 EXPECTED_FAILED_CHECKS = {
@@ -35,6 +37,11 @@ EXPECTED_FAILED_CHECKS = {
     "RegularizedXGBClassifier": {
         "check_sample_weight_equivalence_on_dense_data": _SUBSAMPLE_REASON,
         "check_sample_weight_equivalence_on_sparse_data": _SUBSAMPLE_REASON,
+    },
+    "TimeSeriesAugmenter": {
+        "check_samplers_pandas_sparse": (
+            "sparse input is not supported: gaussian noise would densify every entry"
+        ),
     },
 }
 
@@ -56,6 +63,11 @@ def all_estimators():
             ):
                 found[name] = obj
     return sorted(found.items())
+
+
+def is_sampler(estimator):
+    """Whether the estimator is an imbalanced-learn style sampler."""
+    return hasattr(estimator, "fit_resample")
 
 
 def make_instance(cls):
