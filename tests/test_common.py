@@ -33,6 +33,8 @@ def _check_id(value):
 def test_crawl_finds_the_estimators():
     names = {name for name, _ in all_estimators()}
     assert {
+        "RegularizedLSTMClassifier",
+        "RegularizedMLPClassifier",
         "RegularizedRandomForestClassifier",
         "RegularizedXGBClassifier",
         "TimeSeriesAugmenter",

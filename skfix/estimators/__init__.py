@@ -1,13 +1,24 @@
-"""Classifiers with regularized defaults, each a full scikit-learn estimator."""
+"""Classifiers with regularized defaults, each a full scikit-learn estimator.
+
+torch, skorch and xgboost are imported when a model is fitted, not when this package
+is imported.
+"""
 
 from ._boosting import RegularizedXGBClassifier
 from ._forest import RegularizedRandomForestClassifier
+from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier, lookback_windows
+from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
 from ._presets import ESTIMATORS, PRESETS, make_estimator
 
 __all__ = [
     "ESTIMATORS",
+    "LSTM_PRESETS",
+    "MLP_PRESETS",
     "PRESETS",
+    "RegularizedLSTMClassifier",
+    "RegularizedMLPClassifier",
     "RegularizedRandomForestClassifier",
     "RegularizedXGBClassifier",
+    "lookback_windows",
     "make_estimator",
 ]

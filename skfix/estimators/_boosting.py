@@ -1,5 +1,6 @@
 """Gradient-boosted trees (XGBoost) as a well-behaved scikit-learn classifier."""
 
+import copy
 import numbers
 
 import numpy as np
@@ -9,7 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .._compat import Interval, StrOptions, _fit_context
+from .._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._validation import check_weighted_classes, time_tail_split
 
 # Fewer validation rows than this make early stopping follow noise: an accuracy on 10
@@ -78,6 +79,13 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         where the speed-up is larger.
     random_state : int, RandomState instance or None, default=None
         Seed of the row and column sampling. Pass an int for reproducible results.
+    monitor : XGBoostMonitor or None, default=None
+        The training callback that watches every round (a copy is used at fit).
+        ``None`` uses ``skfix.monitoring.XGBoostMonitor()``: overfitting (training
+        minus validation accuracy above 0.2 for 3 rounds), divergence, and NaN or
+        infinite metrics, which stop boosting and cut the model back to the last
+        finite round. The gap and divergence checks need the validation part, so they
+        run only when early stopping does.
 
     Attributes
     ----------
@@ -95,6 +103,8 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         Index of the last boosting round used for prediction.
     evals_result_ : dict
         Per-round log-loss and error on the training and validation parts.
+    training_warnings_ : list of skfix.monitoring.TrainingEvent
+        What the monitor found (each also issued as a ``TrainingWarning``).
 
     See Also
     --------
@@ -138,6 +148,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         "device": [str],
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
+        "monitor": [HasMethods(["after_iteration"]), None],
     }
 
     def __init__(
@@ -160,6 +171,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         device="cpu",
         n_jobs=None,
         random_state=None,
+        monitor=None,
     ):
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -178,6 +190,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         self.device = device
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.monitor = monitor
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -198,6 +211,8 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         xgboost = _import_xgboost()
+        from ..monitoring import XGBoostMonitor
+
         X, y = validate_data(
             self,
             X,
@@ -220,6 +235,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
 
         train, valid = self._early_stopping_split(y_encoded, sample_weight)
         self.early_stopping_used_ = valid is not None
+        monitor = XGBoostMonitor() if self.monitor is None else copy.deepcopy(self.monitor)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         model = xgboost.XGBClassifier(
             n_estimators=self.n_estimators,
@@ -242,6 +258,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
             early_stopping_rounds=(
                 self.early_stopping_rounds if self.early_stopping_used_ else None
             ),
+            callbacks=[monitor],
         )
         eval_set = [(X[train], y_encoded[train])]
         eval_weights = [sample_weight[train]]
@@ -256,11 +273,14 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
             sample_weight_eval_set=eval_weights,
             verbose=False,
         )
+        self.training_warnings_ = list(monitor.events_)
         self.booster_ = model.get_booster()
+        # The monitor may have cut the booster back to its last finite round.
+        last_round = self.booster_.num_boosted_rounds() - 1
         self.best_iteration_ = (
-            int(model.best_iteration)
+            min(int(model.best_iteration), last_round)
             if self.early_stopping_used_
-            else self.n_estimators - 1
+            else last_round
         )
         names = ["train", "validation"]
         self.evals_result_ = {

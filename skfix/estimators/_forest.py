@@ -1,7 +1,10 @@
 """A random forest with the regularized defaults of skfix."""
 
+import copy
+
 from sklearn.ensemble import RandomForestClassifier
 
+from .._compat import HasMethods
 from ._validation import check_weighted_classes
 
 
@@ -39,10 +42,12 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         As in scikit-learn.
     bootstrap : bool, default=True
         Whether trees are fit on bootstrap samples. Needed for ``oob_score``.
-    oob_score : bool, default=False
-        Whether to compute the out-of-bag score. skfix's forest monitor sets it when
-        it needs a validation estimate; note that out-of-bag rows are not "later in
-        time", so this score is optimistic on time-ordered data.
+    oob_score : bool, default=True
+        Whether to compute the out-of-bag score, which the training monitor compares
+        with the training score. Out-of-bag rows are not "later in time", so this
+        score is optimistic on time-ordered data: a gap flagged from it is a lower
+        bound of the real one. With ``bootstrap=False`` set it to False (there are no
+        out-of-bag rows) and the monitor does not run.
     n_jobs : int, default=None
         Parallel jobs for fit and predict. ``None`` means 1: skfix parallelizes over
         symbols instead, where the speed-up is larger.
@@ -63,6 +68,10 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         As in scikit-learn.
     monotonic_cst : array-like of int, default=None
         As in scikit-learn.
+    monitor : ForestMonitor or None, default=None
+        The post-fit overfitting check (a copy is used at fit). ``None`` uses
+        ``skfix.monitoring.ForestMonitor()``: training accuracy more than 0.2 above
+        the out-of-bag accuracy is recorded and warned about.
 
     Attributes
     ----------
@@ -74,6 +83,11 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         Names of the features seen during fit, when ``X`` had string column names.
     estimators_ : list of DecisionTreeClassifier
         The fitted trees.
+    oob_score_ : float
+        Out-of-bag accuracy (when ``oob_score=True``).
+    training_warnings_ : list of skfix.monitoring.TrainingEvent
+        What the monitor found (each also issued as a ``TrainingWarning``); empty
+        when the gap is within the limit or there is no out-of-bag score.
 
     See Also
     --------
@@ -109,7 +123,7 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         max_leaf_nodes=None,
         min_impurity_decrease=0.0,
         bootstrap=True,
-        oob_score=False,
+        oob_score=True,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -118,6 +132,7 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         ccp_alpha=0.0,
         max_samples=None,
         monotonic_cst=None,
+        monitor=None,
     ):
         super().__init__(
             n_estimators=n_estimators,
@@ -140,6 +155,12 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
             max_samples=max_samples,
             monotonic_cst=monotonic_cst,
         )
+        self.monitor = monitor
+
+    _parameter_constraints = {
+        **RandomForestClassifier._parameter_constraints,
+        "monitor": [HasMethods(["check"]), None],
+    }
 
     def fit(self, X, y, sample_weight=None):
         """Build the forest from the training set (X, y).
@@ -158,5 +179,12 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         self : RegularizedRandomForestClassifier
             The fitted estimator.
         """
+        from ..monitoring import ForestMonitor
+
         check_weighted_classes(y, sample_weight, type(self).__name__)
-        return super().fit(X, y, sample_weight=sample_weight)
+        super().fit(X, y, sample_weight=sample_weight)
+        self.training_warnings_ = []
+        if hasattr(self, "oob_score_"):
+            monitor = ForestMonitor() if self.monitor is None else copy.copy(self.monitor)
+            self.training_warnings_ = monitor.check(self, X, y)
+        return self

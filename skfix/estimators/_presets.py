@@ -4,21 +4,33 @@ import copy
 
 from ._boosting import RegularizedXGBClassifier
 from ._forest import RegularizedRandomForestClassifier
+from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier
+from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
 
 # The legacy values are those of the original training run, kept so that anyone can
 # rerun the before/after comparison. They differ from skfix's defaults only where the
 # training fixes changed them.
+# The "skfix" presets are the estimators' own defaults, spelled out.
 PRESETS = {
-    "skfix": {"rf": {}, "xgb": {}},
+    "skfix": {
+        "rf": {"max_depth": 10, "min_samples_split": 20, "min_samples_leaf": 10},
+        "xgb": {"max_depth": 4, "min_child_weight": 5, "subsample": 0.7},
+        "mlp": MLP_PRESETS["skfix"],
+        "lstm": LSTM_PRESETS["skfix"],
+    },
     "legacy": {
         "rf": {"max_depth": 15, "min_samples_split": 10, "min_samples_leaf": 5},
         "xgb": {"max_depth": 6, "min_child_weight": 3, "subsample": 0.8},
+        "mlp": MLP_PRESETS["legacy"],
+        "lstm": LSTM_PRESETS["legacy"],
     },
 }
 
 ESTIMATORS = {
     "rf": RegularizedRandomForestClassifier,
     "xgb": RegularizedXGBClassifier,
+    "mlp": RegularizedMLPClassifier,
+    "lstm": RegularizedLSTMClassifier,
 }
 
 

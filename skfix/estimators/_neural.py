@@ -1,0 +1,421 @@
+"""Shared machinery of the skfix neural classifiers (skorch underneath).
+
+The estimators are plain scikit-learn classifiers that build a fresh skorch
+``NeuralNetClassifier`` in every ``fit`` (composition, not inheritance): skorch's own
+estimator API does not pass scikit-learn's checks, so skfix keeps the sklearn side
+itself and uses skorch only for the training loop and its callbacks.
+"""
+
+import math
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._compat import HasMethods, Interval, StrOptions, _fit_context
+from ._validation import time_tail_split
+
+_MIN_PART_ROWS = 2
+_HISTORY_KEYS = ("epoch", "train_loss", "valid_loss", "train_acc", "valid_acc")
+
+NEURAL_PARAMETERS_DOC = """\
+weight_decay : float, default=1e-3
+        Weight decay of the optimizer (decoupled with AdamW, an L2 penalty with Adam
+        and SGD).
+
+    optimizer : {"adamw", "adam", "sgd"}, default="adamw"
+        The torch optimizer.
+
+    lr : float, default=1e-3
+        Learning rate.
+
+    max_epochs : int, default=100
+        Largest number of passes over the training part.
+
+    batch_size : int, default=64
+        Rows per mini-batch; training batches are reshuffled every epoch.
+
+    early_stopping : bool, default=True
+        Stop when the validation loss has not improved for ``patience`` epochs and
+        restore the weights of the best epoch. The validation part is the **latest**
+        ``validation_fraction`` of the rows in the order received, after a gap of
+        ``validation_gap`` rows (see Notes). With too few rows for both parts the
+        net trains on all rows without early stopping and records a
+        ``"no_early_stopping"`` event.
+
+    patience : int, default=10
+        Epochs without improvement of the validation loss before stopping.
+
+    validation_fraction : float, default=0.2
+        Share of the rows, taken from the end, used for early stopping.
+
+    validation_gap : int or None, default=None
+        Rows dropped between the training and the validation part. ``None`` means
+        one label horizon (1 row) plus the rows a validation sample looks back on
+        (see the class's Notes).
+
+    standardize : bool, default=True
+        Standardize the features with a ``StandardScaler`` fitted on the training
+        part only (never on the validation rows).
+
+    augmenter : imbalanced-learn sampler or None, default=None
+        A resampler such as :class:`skfix.augment.TimeSeriesAugmenter`. It is cloned
+        and applied, with ``fit_resample``, to the training part only, *after* the
+        time-ordered validation part has been set aside, so no synthetic copy of a
+        validation row is ever trained on. An unset ``random_state`` of the
+        augmenter is derived from this estimator's ``random_state``.
+
+    monitor : SkorchMonitor or None, default=None
+        The training monitor (cloned at fit). ``None`` uses
+        ``SkorchMonitor()`` with its default thresholds.
+
+    device : str, default="auto"
+        Torch device to train on; ``"auto"`` picks ``"cuda"`` when available. The
+        fitted network is moved to the CPU after training, so a model trained on a
+        GPU predicts, pickles and loads on any machine.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds torch (weights, dropout, batch shuffling) and the augmenter. The same
+        integer gives the same predictions on the same CPU. Torch's global random
+        state is restored after ``fit``.
+
+    verbose : int, default=0
+        skorch's per-epoch log when positive."""
+
+NEURAL_ATTRIBUTES_DOC = """\
+classes_ : ndarray of shape (n_classes,)
+        The class labels; ``predict`` returns values from it.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
+
+    net_ : skorch.NeuralNetClassifier
+        The trained skorch net (on the CPU).
+
+    scaler_ : StandardScaler or None
+        The scaler fitted on the training part, or ``None`` without
+        ``standardize``.
+
+    augmenter_ : sampler or None
+        The fitted clone of ``augmenter``.
+
+    history_ : dict of list
+        Per-epoch ``epoch``, ``train_loss``, ``valid_loss``, ``train_acc`` and
+        ``valid_acc`` (NaN where not measured), for plots and reports.
+
+    n_epochs_ : int
+        Number of epochs run.
+
+    best_epoch_ : int or None
+        Epoch whose weights were kept by early stopping, else ``None``.
+
+    training_warnings_ : list of skfix.monitoring.TrainingEvent
+        Everything the monitor noticed during ``fit`` (each also issued as a
+        ``TrainingWarning``).
+
+    train_indices_ : ndarray of int
+        Positions, in the ``X`` given to ``fit``, of the real rows of the training
+        part.
+
+    valid_indices_ : ndarray of int
+        Positions of the validation rows (empty without early stopping).
+
+    train_sample_indices_ : ndarray of int or None
+        For every sample the net trained on, the position of its origin row in
+        ``X`` (from the augmenter's ``sample_indices_``; equal to ``train_indices_``
+        without augmenter; ``None`` when the augmenter does not report it).
+
+    device_ : str
+        The device the net was trained on."""
+
+
+def _as_float32(X):
+    # torch cannot wrap read-only memory (e.g. a memory-mapped X) without copying.
+    return np.require(X, dtype=np.float32, requirements=["C", "W"])
+
+
+def inject_docs(cls):
+    """Fill the shared parameter and attribute text into a neural estimator's doc."""
+    cls.__doc__ = cls.__doc__.replace("%(neural_parameters)s", NEURAL_PARAMETERS_DOC)
+    cls.__doc__ = cls.__doc__.replace("%(neural_attributes)s", NEURAL_ATTRIBUTES_DOC)
+    return cls
+
+
+def import_torch(estimator_name):
+    """Import torch and skorch, or say what to install."""
+    try:
+        import skorch
+        import torch
+    except ImportError as exc:
+        raise ImportError(
+            f"{estimator_name} needs torch and skorch; install them with "
+            "`pip install torch skorch`."
+        ) from exc
+    return torch, skorch
+
+
+def resolve_device(device, torch):
+    """Turn ``"auto"`` into ``"cuda"`` or ``"cpu"``; leave any other device as given."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
+    """Base class of the skorch-backed classifiers; not for direct use.
+
+    Subclasses define ``_lookback`` (rows each sample covers), ``_make_samples``
+    (rows to network inputs), ``_module_params`` and ``_module_class``.
+    """
+
+    _parameter_constraints: dict = {
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "optimizer": [StrOptions({"adamw", "adam", "sgd"})],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_gap": [Interval(Integral, 0, None, closed="left"), None],
+        "standardize": ["boolean"],
+        "augmenter": [HasMethods(["fit_resample"]), None],
+        "monitor": [HasMethods(["on_epoch_end", "on_batch_end"]), None],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    _lookback = 1
+
+    def _make_samples(self, X):
+        return X
+
+    def _lag_groups(self, n_features):
+        return None
+
+    def _module_class(self):
+        raise NotImplementedError
+
+    def _module_params(self):
+        raise NotImplementedError
+
+    def _check_module_params(self):
+        """Check what ``_parameter_constraints`` cannot express; raise ValueError."""
+
+    def _record(self, events, kind, values, message):
+        from ..monitoring import TrainingEvent, TrainingWarning
+
+        event = TrainingEvent(kind, None, values, message)
+        events.append(event)
+        warnings.warn(message, TrainingWarning, stacklevel=4)
+
+    def _split(self, n_samples, events):
+        everything = np.arange(n_samples)
+        if not self.early_stopping:
+            return everything, everything[:0]
+        gap = self._lookback if self.validation_gap is None else self.validation_gap
+        train, valid = time_tail_split(n_samples, self.validation_fraction, gap)
+        if train.size < _MIN_PART_ROWS or valid.size < _MIN_PART_ROWS:
+            self._record(
+                events,
+                "no_early_stopping",
+                {"n_samples": n_samples, "validation_gap": gap},
+                f"{type(self).__name__}: {n_samples} rows are too few for a training "
+                f"and a validation part of at least {_MIN_PART_ROWS} rows each with "
+                f"validation_fraction={self.validation_fraction} and a gap of {gap} "
+                "rows; trained on all rows without early stopping.",
+            )
+            return everything, everything[:0]
+        return train, valid
+
+    def _augment(self, X_train, y_train, train, seed):
+        self.augmenter_ = None
+        self.train_sample_indices_ = train
+        if self.augmenter is None:
+            return X_train, y_train
+        augmenter = clone(self.augmenter)
+        params = augmenter.get_params()
+        if "random_state" in params and params["random_state"] is None:
+            augmenter.set_params(random_state=seed)
+        lag_groups = self._lag_groups(self.n_features_in_)
+        if lag_groups is not None and "lag_groups" in params:
+            augmenter.set_params(lag_groups=lag_groups)
+        shape = X_train.shape[1:]
+        X_res, y_res = augmenter.fit_resample(X_train.reshape(len(X_train), -1), y_train)
+        self.augmenter_ = augmenter
+        origins = getattr(augmenter, "sample_indices_", None)
+        self.train_sample_indices_ = None if origins is None else train[origins]
+        X_res = np.asarray(X_res, dtype=np.float32).reshape(-1, *shape)
+        return X_res, np.asarray(y_res, dtype=np.int64)
+
+    def _build_net(self, skorch, torch, n_train, valid_dataset, monitor, device):
+        from skorch.callbacks import EarlyStopping, EpochScoring
+        from skorch.helper import predefined_split
+
+        optimizers = {
+            "adamw": torch.optim.AdamW,
+            "adam": torch.optim.Adam,
+            "sgd": torch.optim.SGD,
+        }
+        callbacks = [("monitor", monitor)]
+        train_split = None
+        if valid_dataset is not None:
+            train_split = predefined_split(valid_dataset)
+            callbacks = [
+                (
+                    "train_acc",
+                    EpochScoring(
+                        "accuracy",
+                        lower_is_better=False,
+                        on_train=True,
+                        name="train_acc",
+                        use_caching=False,
+                    ),
+                ),
+                *callbacks,
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss", patience=self.patience, load_best=True
+                    ),
+                ),
+            ]
+        module_params = {
+            f"module__{key}": value for key, value in self._module_params().items()
+        }
+        return skorch.NeuralNetClassifier(
+            self._module_class(),
+            module__n_features=self.n_features_in_,
+            module__n_classes=len(self.classes_),
+            **module_params,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=optimizers[self.optimizer],
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=min(self.batch_size, n_train),
+            iterator_train__shuffle=True,
+            train_split=train_split,
+            callbacks=callbacks,
+            classes=list(range(len(self.classes_))),
+            device=device,
+            verbose=self.verbose,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Train the network, with early stopping on the latest rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows **in time order**, oldest first. float64, float32 and
+            pandas input are accepted; the net computes in float32.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        check_classification_targets(y)
+        self._check_module_params()
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least two classes in y to train; "
+                f"got 1 class: {self.classes_.tolist()}."
+            )
+        torch, skorch = import_torch(type(self).__name__)
+        from skorch.dataset import Dataset
+
+        from ..monitoring import SkorchMonitor
+
+        self.device_ = resolve_device(self.device, torch)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        events = []
+        train, valid = self._split(X.shape[0], events)
+        self.train_indices_, self.valid_indices_ = train, valid
+
+        self.scaler_ = StandardScaler().fit(X[train]) if self.standardize else None
+        X_scaled = X if self.scaler_ is None else self.scaler_.transform(X)
+        samples = self._make_samples(_as_float32(X_scaled))
+        y_encoded = y_encoded.astype(np.int64)
+        X_train, y_train = self._augment(samples[train], y_encoded[train], train, seed)
+        valid_dataset = None
+        if valid.size:
+            valid_dataset = Dataset(samples[valid], y_encoded[valid])
+
+        monitor = SkorchMonitor() if self.monitor is None else clone(self.monitor)
+        net = self._build_net(
+            skorch, torch, len(X_train), valid_dataset, monitor, self.device_
+        )
+        cuda = [torch.device(self.device_).index or 0] if "cuda" in self.device_ else []
+        with torch.random.fork_rng(devices=cuda):
+            torch.manual_seed(seed)
+            net.fit(X_train, y_train)
+
+        from ._torch_modules import net_to_cpu
+
+        self.net_ = net_to_cpu(net)
+        self.history_ = {
+            key: [row.get(key, math.nan) for row in net.history] for key in _HISTORY_KEYS
+        }
+        self.n_epochs_ = len(net.history)
+        stopper = dict(net.callbacks_).get("early_stopping")
+        self.best_epoch_ = None if stopper is None else int(stopper.best_epoch_)
+        self.training_warnings_ = events + list(monitor.events_)
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities, one row per input row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows in time order (the LSTM looks back on earlier rows of ``X``).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        if self.scaler_ is not None:
+            X = self.scaler_.transform(X)
+        samples = self._make_samples(_as_float32(X))
+        torch, _ = import_torch(type(self).__name__)
+        # torch's DataLoader draws a seed from the global generator even when it does
+        # not shuffle; predicting must not move the caller's random state.
+        with torch.random.fork_rng(devices=[]):
+            proba = np.asarray(self.net_.predict_proba(samples), dtype=np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predicted class labels, one per input row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows in time order.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
