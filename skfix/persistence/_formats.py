@@ -1,0 +1,456 @@
+"""The safe formats skfix saves its estimators in, one saver and one loader each.
+
+No format here runs code when a file is read:
+
+- ``"skops"`` (random forest): skops' zip of JSON and ``.npy`` arrays, loaded with an
+  explicit allow-list of types, never ``trusted=True``;
+- ``"xgboost-json"`` (XGBoost): the booster in XGBoost's own JSON model format;
+- ``"torch-state-dict"`` (neural nets): the tensors of the module's ``state_dict`` as
+  an ``.npz`` archive read with ``allow_pickle=False``, so not even torch's restricted
+  unpickler is involved.
+
+Everything else an estimator needs (parameters, ``classes_``, feature names, scaler
+statistics) travels as plain JSON next to the payload; see ``_model_file``.
+"""
+
+import dataclasses
+import importlib
+import io
+import math
+import re
+import zipfile
+from collections.abc import Callable
+
+import numpy as np
+
+from ._errors import ModelIntegrityError, UntrustedTypesError
+
+__all__ = ["FORMATS", "ModelFormat", "format_for", "format_named", "qualified_name"]
+
+# Array kinds whose values are plain JSON data: bool, ints, floats, unicode and object
+# arrays of such scalars (what pandas gives for string labels and column names).
+_ARRAY_KINDS = frozenset("biufUO")
+_JSON_SCALARS = (bool, int, float, str)
+_FORMAT_KEYS = ("__ndarray__", "__tuple__", "__float__")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelFormat:
+    """A safe file format for some estimator classes.
+
+    Parameters
+    ----------
+    name : str
+        The name recorded as ``"format"`` in a model record.
+    estimators : tuple of str
+        Fully qualified names of the classes saved in this format (exact classes: a
+        subclass may hold state the format does not know about).
+    payload : str
+        Name of the payload member inside the model bundle.
+    save : callable
+        ``save(estimator) -> (payload_bytes, state)`` where ``state`` is JSON data.
+    load : callable
+        ``load(cls, payload_bytes, state) -> estimator``.
+    """
+
+    name: str
+    estimators: tuple
+    payload: str
+    save: Callable
+    load: Callable
+
+
+def qualified_name(cls):
+    """Return ``"module.Class"`` for a class."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def import_registered_class(name):
+    """Import a class named in the registry (never a name read from a file as such)."""
+    module, _, attribute = name.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
+
+
+class _NotJSON(TypeError):
+    pass
+
+
+def _encode(value):
+    """Turn a parameter or fitted value into JSON data, exactly reversible by `_decode`."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return _encode(value.item())
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(item) for item in value]}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value) or any(
+            key in _FORMAT_KEYS for key in value
+        ):
+            raise _NotJSON(f"a dict with keys {list(value)!r}")
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, np.ndarray) and value.dtype.kind in _ARRAY_KINDS:
+        items = value.ravel().tolist()
+        if value.dtype.kind == "O" and not all(
+            isinstance(item, _JSON_SCALARS) for item in items
+        ):
+            raise _NotJSON("an object array holding values other than str/int/float/bool")
+        return {
+            "__ndarray__": [_encode(item) for item in items],
+            "dtype": value.dtype.str,
+            "shape": list(value.shape),
+        }
+    raise _NotJSON(f"a value of type {type(value).__name__}")
+
+
+def _decode(value):
+    """Inverse of `_encode`."""
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "__tuple__" in value:
+        return tuple(_decode(item) for item in value["__tuple__"])
+    if "__float__" in value:
+        return float(value["__float__"])
+    if "__ndarray__" in value:
+        dtype = np.dtype(value["dtype"])
+        if dtype.kind not in _ARRAY_KINDS:
+            raise ModelIntegrityError(
+                f"refusing an array of dtype {dtype!r} in a model file"
+            )
+        items = [_decode(item) for item in value["__ndarray__"]]
+        array = np.empty(len(items), dtype=dtype)
+        array[:] = items
+        return array.reshape(value["shape"])
+    return {key: _decode(item) for key, item in value.items()}
+
+
+def _encode_params(estimator):
+    """Return (JSON params, names of params that are not plain data and were dropped).
+
+    A dropped parameter (an augmenter, a monitor, a ``RandomState``) only matters for
+    ``fit``; it is restored as ``None`` and its name is kept in the model file.
+    """
+    params, dropped = {}, []
+    for key, value in estimator.get_params(deep=False).items():
+        try:
+            params[key] = _encode(value)
+        except _NotJSON:
+            dropped.append(key)
+    return params, dropped
+
+
+def _decode_params(state):
+    params = {key: _decode(value) for key, value in state["params"].items()}
+    params.update(dict.fromkeys(state.get("dropped_params", ())))
+    return params
+
+
+def _encode_attributes(estimator, names):
+    encoded = {}
+    for name in names:
+        if not hasattr(estimator, name):
+            continue
+        try:
+            encoded[name] = _encode(getattr(estimator, name))
+        except _NotJSON as exc:
+            raise TypeError(
+                f"cannot save {name} of {type(estimator).__name__} as JSON: it holds {exc}"
+            ) from exc
+    return encoded
+
+
+def _set_attributes(estimator, attributes):
+    for name, value in attributes.items():
+        setattr(estimator, name, _decode(value))
+
+
+_COMMON_FITTED = ("classes_", "n_features_in_", "feature_names_in_")
+
+
+def _encode_event(event):
+    try:
+        return _encode(event.as_dict())
+    except _NotJSON:
+        # A diagnostic need not come back bit for bit: degrade it rather than refuse
+        # to save the model.
+        from .._json import to_jsonable
+
+        return to_jsonable(event.as_dict())
+
+
+def _encode_events(estimator):
+    """The ``training_warnings_`` of an estimator as JSON, or None when it has none."""
+    events = getattr(estimator, "training_warnings_", None)
+    return None if events is None else [_encode_event(event) for event in events]
+
+
+def _set_events(estimator, encoded):
+    if encoded is not None:
+        from ..monitoring import TrainingEvent
+
+        estimator.training_warnings_ = [TrainingEvent(**_decode(e)) for e in encoded]
+
+
+# --- skops (random forest) ---------------------------------------------------------
+
+# Types skops does not trust by default that a fitted skfix forest contains: skfix's
+# own plain-data classes (the forest, its monitor and the events it recorded, none with
+# a custom __setstate__), scikit-learn's tree structure and numpy dtypes. A file asking
+# for anything else (a function, an unknown class) is refused before loading.
+_SKOPS_ALLOWED = frozenset(
+    {
+        "skfix.estimators._forest.RegularizedRandomForestClassifier",
+        "skfix.monitoring._events.TrainingEvent",
+        "skfix.monitoring._forest.ForestMonitor",
+        "sklearn.tree._tree.Tree",
+        "numpy.dtype",
+    }
+)
+
+
+def _import_skops():
+    try:
+        import skops.io
+    except ImportError as exc:
+        raise ImportError(
+            "saving or loading a random forest needs skops: pip install 'skops>=0.10'"
+        ) from exc
+    return skops.io
+
+
+def _check_skops_types(sio, data, outcome):
+    untrusted = sorted(set(sio.get_untrusted_types(data=data)) - _SKOPS_ALLOWED)
+    if untrusted:
+        raise UntrustedTypesError(
+            f"the skops payload contains types outside skfix's allow-list: {untrusted}; "
+            f"allowed are {sorted(_SKOPS_ALLOWED)}. {outcome}",
+            untrusted_types=untrusted,
+        )
+
+
+_SKOPS_IDS = re.compile(r'("__id__": )(\d+)|("file": ")(\d+)(\.npy")')
+
+
+def _canonical_skops(data):
+    """Rewrite skops' zip so that the same forest always gives the same bytes.
+
+    skops names every array file, and every object reference, after the object's
+    ``id()``, which changes from one process to the next, and stamps members with the
+    current time. Renumbering the ids in order of first appearance and fixing the
+    member times makes the file, and so its sha256, a function of the model alone:
+    a resumed or parallel run records the same hash as a serial one.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        schema = source.read("schema.json").decode("utf-8")
+        members = {name: source.read(name) for name in source.namelist()}
+    numbers = {}
+
+    def renumber(match):
+        if match.group(1):
+            return match.group(1) + numbers.setdefault(match.group(2), str(len(numbers)))
+        new = numbers.setdefault(match.group(4), str(len(numbers)))
+        return match.group(3) + new + match.group(5)
+
+    members["schema.json"] = _SKOPS_IDS.sub(renumber, schema).encode("utf-8")
+    renamed = {}
+    for name, content in members.items():
+        stem, dot, suffix = name.partition(".")
+        renamed[f"{numbers[stem]}{dot}{suffix}" if stem in numbers else name] = content
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(renamed):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, renamed[name])
+    return buffer.getvalue()
+
+
+def _save_skops(estimator):
+    sio = _import_skops()
+    data = _canonical_skops(sio.dumps(estimator))
+    # Refuse now what load_model would refuse later.
+    _check_skops_types(sio, data, "Nothing was saved.")
+    return data, {}
+
+
+def _load_skops(cls, payload, state):
+    sio = _import_skops()
+    _check_skops_types(sio, payload, "The file was not loaded.")
+    return sio.loads(payload, trusted=sorted(sio.get_untrusted_types(data=payload)))
+
+
+# --- XGBoost JSON ------------------------------------------------------------------
+
+_XGB_FITTED = (*_COMMON_FITTED, "best_iteration_", "early_stopping_used_", "evals_result_")
+
+
+def _save_xgboost(estimator):
+    params, dropped = _encode_params(estimator)
+    state = {
+        "params": params,
+        "dropped_params": dropped,
+        "fitted": _encode_attributes(estimator, _XGB_FITTED),
+        "training_warnings": _encode_events(estimator),
+    }
+    return bytes(estimator.booster_.save_raw("json")), state
+
+
+def _load_xgboost(cls, payload, state):
+    from ..estimators._boosting import _import_xgboost
+
+    xgboost = _import_xgboost()
+    estimator = cls(**_decode_params(state))
+    _set_attributes(estimator, state["fitted"])
+    _set_events(estimator, state["training_warnings"])
+    n_jobs = 1 if estimator.n_jobs is None else estimator.n_jobs
+    model = xgboost.XGBClassifier(n_jobs=n_jobs, device=estimator.device)
+    # The rounds predict_proba uses (best_iteration) are an attribute of the booster
+    # itself, saved in its JSON, so the loaded model predicts with the same rounds.
+    model.load_model(bytearray(payload))
+    estimator.booster_ = model.get_booster()
+    estimator._model = model
+    return estimator
+
+
+# --- torch state_dict (neural nets) ------------------------------------------------
+
+_NEURAL_FITTED = (
+    *_COMMON_FITTED,
+    "history_",
+    "n_epochs_",
+    "best_epoch_",
+    "device_",
+)
+_SCALER_FITTED = ("mean_", "scale_", "var_", "n_samples_seen_", "n_features_in_")
+
+
+def _save_torch(estimator):
+    params, dropped = _encode_params(estimator)
+    arrays = {}
+    for key, tensor in estimator.net_.module_.state_dict().items():
+        array = tensor.detach().cpu().numpy()
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"cannot save tensor {key!r} of dtype {tensor.dtype} safely")
+        arrays[key] = array
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    scaler = estimator.scaler_
+    state = {
+        "params": params,
+        "dropped_params": dropped,
+        "fitted": _encode_attributes(estimator, _NEURAL_FITTED),
+        "training_warnings": _encode_events(estimator),
+        "scaler": None
+        if scaler is None
+        else {
+            "params": _encode(scaler.get_params()),
+            "fitted": _encode_attributes(scaler, _SCALER_FITTED),
+        },
+        "network": {
+            "module_params": _encode(estimator._module_params()),
+            "n_features": int(estimator.n_features_in_),
+            "n_classes": len(estimator.classes_),
+            "batch_size": int(estimator.net_.batch_size),
+        },
+        "not_restored": [
+            "augmenter_",
+            "train_indices_",
+            "valid_indices_",
+            "train_sample_indices_",
+        ],
+    }
+    return buffer.getvalue(), state
+
+
+def _load_torch(cls, payload, state):
+    from sklearn.preprocessing import StandardScaler
+
+    from ..estimators._neural import import_torch
+
+    torch, skorch = import_torch(cls.__name__)
+    estimator = cls(**_decode_params(state))
+    _set_attributes(estimator, state["fitted"])
+    _set_events(estimator, state["training_warnings"])
+    estimator.scaler_ = None
+    if state["scaler"] is not None:
+        estimator.scaler_ = StandardScaler(**_decode(state["scaler"]["params"]))
+        _set_attributes(estimator.scaler_, state["scaler"]["fitted"])
+
+    with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
+        state_dict = {key: torch.from_numpy(arrays[key].copy()) for key in arrays.files}
+    network = state["network"]
+    module_params = _decode(network["module_params"])
+    net = skorch.NeuralNetClassifier(
+        estimator._module_class(),
+        module__n_features=network["n_features"],
+        module__n_classes=network["n_classes"],
+        **{f"module__{key}": value for key, value in module_params.items()},
+        criterion=torch.nn.CrossEntropyLoss,
+        classes=list(range(network["n_classes"])),
+        batch_size=network["batch_size"],
+        train_split=None,
+        device="cpu",
+    )
+    # initialize() draws random weights; keep the caller's torch random state intact.
+    with torch.random.fork_rng(devices=[]):
+        net.initialize()
+    net.module_.load_state_dict(state_dict, strict=True)
+    net.module_.eval()
+    estimator.net_ = net
+    return estimator
+
+
+FORMATS = (
+    ModelFormat(
+        name="skops",
+        estimators=("skfix.estimators._forest.RegularizedRandomForestClassifier",),
+        payload="model.skops",
+        save=_save_skops,
+        load=_load_skops,
+    ),
+    ModelFormat(
+        name="xgboost-json",
+        estimators=("skfix.estimators._boosting.RegularizedXGBClassifier",),
+        payload="booster.json",
+        save=_save_xgboost,
+        load=_load_xgboost,
+    ),
+    ModelFormat(
+        name="torch-state-dict",
+        estimators=(
+            "skfix.estimators._mlp.RegularizedMLPClassifier",
+            "skfix.estimators._lstm.RegularizedLSTMClassifier",
+        ),
+        payload="state_dict.npz",
+        save=_save_torch,
+        load=_load_torch,
+    ),
+)
+
+
+def format_for(estimator):
+    """Return the format registered for the exact class of `estimator`."""
+    name = qualified_name(type(estimator))
+    for model_format in FORMATS:
+        if name in model_format.estimators:
+            return model_format
+    raise TypeError(
+        f"no safe format registered for {name}; skfix saves "
+        f"{sorted(n for f in FORMATS for n in f.estimators)}"
+    )
+
+
+def format_named(name):
+    """Return the format called `name`."""
+    for model_format in FORMATS:
+        if model_format.name == name:
+            return model_format
+    raise ModelIntegrityError(
+        f"unknown model format {name!r}; known formats are {[f.name for f in FORMATS]}"
+    )

@@ -1,0 +1,355 @@
+"""Save a fitted estimator to one verifiable file, and load it back only if it checks out.
+
+A model file is a *bundle*: one zip archive (stdlib :mod:`zipfile`, nothing pickled)
+holding two members,
+
+- ``skfix-model.json``: the bundle version, the format, the estimator class, the
+  SHA-256 of the payload and the JSON state (parameters, ``classes_``, feature names,
+  scaler statistics...), and
+- the payload in its safe format (``model.skops``, ``booster.json`` or
+  ``state_dict.npz``, see ``_formats``).
+
+One file per model means one atomic write and one SHA-256 in the manifest: a reader can
+never see the weights of one training run next to the parameters of another.
+"""
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path, PurePath, PureWindowsPath
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from .._io import atomic_write
+from ._errors import ManifestError, ModelIntegrityError
+from ._formats import format_for, format_named, import_registered_class, qualified_name
+
+__all__ = [
+    "BUNDLE_VERSION",
+    "METADATA_MEMBER",
+    "load_model",
+    "model_signature",
+    "save_model",
+]
+
+BUNDLE_VERSION = 1
+METADATA_MEMBER = "skfix-model.json"
+MODEL_SUFFIX = ".skfix.zip"
+# A fixed member timestamp: the bundle adds no save time of its own to the bytes hashed
+# (skops payloads still differ between saves: their member names are object ids).
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_RECORD_KEYS = ("path", "format", "sha256", "estimator")
+
+# MLflow's column types for the label dtype kinds a classifier can have.
+_MLFLOW_TYPES = {"b": "boolean", "i": "long", "u": "long", "f": "double", "U": "string"}
+
+
+def _sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _label_type(labels):
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "O":
+        kinds = {np.asarray(label).dtype.kind for label in labels.tolist()}
+        return _MLFLOW_TYPES.get(kinds.pop(), "string") if len(kinds) == 1 else "string"
+    return _MLFLOW_TYPES.get(labels.dtype.kind, "string")
+
+
+def model_signature(estimator):
+    """Describe the inputs and outputs of a fitted classifier in MLflow's style.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+        Any estimator with ``n_features_in_`` and ``classes_``.
+
+    Returns
+    -------
+    signature : dict
+        ``{"inputs": [...], "outputs": [{"type": ...}]}``. With ``feature_names_in_``
+        the inputs are named ``"double"`` columns; without, one ``"tensor"`` of shape
+        ``[-1, n_features_in_]``.
+    """
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None:
+        inputs = [{"name": str(name), "type": "double"} for name in names]
+    else:
+        inputs = [
+            {
+                "type": "tensor",
+                "tensor-spec": {
+                    "dtype": "float64",
+                    "shape": [-1, int(estimator.n_features_in_)],
+                },
+            }
+        ]
+    return {"inputs": inputs, "outputs": [{"type": _label_type(estimator.classes_)}]}
+
+
+def _skfix_version():
+    from .. import __version__
+
+    return __version__
+
+
+def _zip_member(archive, name, data):
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
+def _check_name(name):
+    if (
+        not isinstance(name, str)
+        or not name
+        or name.startswith(".")
+        or PurePath(name).name != name
+        or "\\" in name
+    ):
+        raise ValueError(
+            f"name must be a plain file name without directories, got {name!r}"
+        )
+
+
+def save_model(estimator, directory, name, *, relative_to=None):
+    """Save a fitted skfix estimator as one safe, hashed file in `directory`.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        A :class:`~skfix.estimators.RegularizedRandomForestClassifier`,
+        :class:`~skfix.estimators.RegularizedXGBClassifier`, or a skfix neural
+        classifier (MLP, LSTM).
+    directory : str or os.PathLike
+        Where to write; created if missing. Usually the manifest's directory or a
+        folder below it.
+    name : str
+        File name stem, without directories; the file is ``<name>.skfix.zip``. An
+        existing file of that name is replaced atomically.
+    relative_to : str or os.PathLike, default=None
+        Directory the recorded ``path`` is relative to, such as the manifest's
+        directory when `directory` is a folder below it. ``None`` means `directory`.
+
+    Returns
+    -------
+    record : dict
+        JSON data to keep in the manifest: ``path`` (relative to `relative_to`, with
+        ``/`` separators),
+        ``format`` (``"skops"``, ``"xgboost-json"`` or ``"torch-state-dict"``),
+        ``sha256`` of the file, ``files`` (the members of the bundle with their
+        SHA-256), ``estimator`` (``"module.Class"``) and ``signature``.
+
+    Raises
+    ------
+    TypeError
+        If no safe format is registered for the estimator's class.
+    ValueError
+        If `name` is not a plain file name, or `directory` is not inside
+        `relative_to`.
+    sklearn.exceptions.NotFittedError
+        If the estimator is not fitted.
+
+    See Also
+    --------
+    load_model : Verify and load a saved model.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn.datasets import make_classification
+    >>> from skfix.estimators import RegularizedXGBClassifier
+    >>> from skfix.persistence import load_model, save_model
+    >>> X, y = make_classification(n_samples=100, random_state=0)
+    >>> clf = RegularizedXGBClassifier(n_estimators=10, random_state=0).fit(X, y)
+    >>> directory = tempfile.mkdtemp()
+    >>> record = save_model(clf, directory, "AAPL-xgb")
+    >>> record["path"], record["format"]
+    ('AAPL-xgb.skfix.zip', 'xgboost-json')
+    >>> loaded = load_model(record, directory)
+    >>> bool((loaded.predict_proba(X) == clf.predict_proba(X)).all())
+    True
+    """
+    _check_name(name)
+    path = Path(directory) / f"{name}{MODEL_SUFFIX}"
+    base = Path(directory if relative_to is None else relative_to)
+    try:
+        relative = path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        raise ValueError(f"directory {directory} is not inside {relative_to}") from None
+    model_format = format_for(estimator)
+    check_is_fitted(estimator)
+    payload, state = model_format.save(estimator)
+    metadata = {
+        "bundle_version": BUNDLE_VERSION,
+        "skfix_version": _skfix_version(),
+        "format": model_format.name,
+        "estimator": qualified_name(type(estimator)),
+        "payload": {"name": model_format.payload, "sha256": _sha256(payload)},
+        "state": state,
+    }
+    metadata_bytes = json.dumps(metadata, allow_nan=False, indent=1).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _zip_member(archive, METADATA_MEMBER, metadata_bytes)
+        _zip_member(archive, model_format.payload, payload)
+    data = buffer.getvalue()
+    atomic_write(path, data)
+    return {
+        "path": relative,
+        "format": model_format.name,
+        "sha256": _sha256(data),
+        "files": [
+            {"name": METADATA_MEMBER, "sha256": _sha256(metadata_bytes)},
+            {"name": model_format.payload, "sha256": metadata["payload"]["sha256"]},
+        ],
+        "estimator": metadata["estimator"],
+        "signature": model_signature(estimator),
+    }
+
+
+def _resolve(record, directory):
+    if not isinstance(record, dict) or any(key not in record for key in _RECORD_KEYS):
+        raise ManifestError(
+            f"a model record needs the keys {list(_RECORD_KEYS)}; got {record!r}"
+        )
+    if not isinstance(record["path"], str) or not record["path"]:
+        raise ManifestError(f"model path must be a non-empty string: {record['path']!r}")
+    # Read as a Windows path too, which splits on both separators and knows drives:
+    # "C:/x", "\\x" and "a\\..\\..\\x" are refused on every platform.
+    relative = PureWindowsPath(record["path"])
+    if relative.anchor or ".." in relative.parts:
+        raise ManifestError(
+            f"model path {record['path']!r} must be relative to the manifest's directory "
+            "and stay inside it"
+        )
+    return Path(directory).joinpath(*relative.parts)
+
+
+def _read_bundle(path, data, record):
+    def refuse(reason):
+        return ModelIntegrityError(f"{path} is not a valid skfix model file: {reason}")
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if METADATA_MEMBER not in names:
+                raise refuse(f"no {METADATA_MEMBER} member")
+            metadata = json.loads(archive.read(METADATA_MEMBER))
+            payload_name = metadata["payload"]["name"]
+            if names != {METADATA_MEMBER, payload_name}:
+                raise refuse(f"unexpected members {sorted(names)}")
+            members = {name: archive.read(name) for name in names}
+        expected = [(payload_name, metadata["payload"]["sha256"])]
+        # The record's own list of member hashes, when it has one, must agree too.
+        expected += [(item["name"], item["sha256"]) for item in record.get("files", ())]
+    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise refuse(f"{type(exc).__name__}: {exc}") from exc
+    if metadata.get("bundle_version") != BUNDLE_VERSION:
+        raise refuse(
+            f"bundle version {metadata.get('bundle_version')!r}, this skfix reads "
+            f"version {BUNDLE_VERSION}"
+        )
+    for key in ("format", "estimator"):
+        if metadata.get(key) != record[key]:
+            raise refuse(
+                f"the file holds {key} {metadata.get(key)!r}, the record says "
+                f"{record[key]!r}"
+            )
+    for name, digest in expected:
+        if name not in members or _sha256(members[name]) != digest:
+            raise refuse(f"the SHA-256 of member {name} differs from the one recorded")
+    return metadata, members[payload_name]
+
+
+def load_model(record, directory):
+    """Load a model saved by :func:`save_model`, after checking its SHA-256.
+
+    The file is read once into memory, hashed, and only then parsed from those same
+    bytes, so it cannot change between the check and the load.
+
+    Parameters
+    ----------
+    record : dict
+        The record :func:`save_model` returned (as stored in the manifest).
+    directory : str or os.PathLike
+        The directory `record["path"]` is relative to.
+
+    Returns
+    -------
+    estimator : fitted estimator
+        Ready to ``predict`` and ``predict_proba``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist; the message names the path.
+    ModelIntegrityError
+        If the file's SHA-256 differs from ``record["sha256"]``, or the file is not a
+        consistent skfix bundle of the recorded format and class.
+    UntrustedTypesError
+        If a skops payload asks for a type outside skfix's allow-list.
+    ManifestError
+        If the record is malformed or points outside `directory`.
+
+    See Also
+    --------
+    save_model : Write the file and its record.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn.datasets import make_classification
+    >>> from skfix.estimators import RegularizedRandomForestClassifier
+    >>> from skfix.persistence import ModelIntegrityError, load_model, save_model
+    >>> X, y = make_classification(n_samples=100, random_state=0)
+    >>> clf = RegularizedRandomForestClassifier(n_estimators=20, random_state=0)
+    >>> directory = tempfile.mkdtemp()
+    >>> record = save_model(clf.fit(X, y), directory, "AAPL-rf")
+    >>> load_model(record, directory).predict(X[:3])
+    array([0, 0, 1])
+    >>> try:
+    ...     load_model({**record, "sha256": "0" * 64}, directory)
+    ... except ModelIntegrityError as exc:
+    ...     print(exc.expected)
+    0000000000000000000000000000000000000000000000000000000000000000
+    """
+    path = _resolve(record, directory)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        message = f"model file missing (recorded as {record['path']!r})"
+        raise FileNotFoundError(exc.errno, message, str(path)) from exc
+    found = _sha256(data)
+    if found != record["sha256"]:
+        raise ModelIntegrityError(
+            f"refusing to load {path}: its SHA-256 is {found}, but {record['sha256']} "
+            "was recorded when it was saved; the file was modified or replaced.",
+            path=path,
+            expected=record["sha256"],
+            found=found,
+        )
+    metadata, payload = _read_bundle(path, data, record)
+    model_format = format_named(record["format"])
+    if record["estimator"] not in model_format.estimators:
+        raise ModelIntegrityError(
+            f"{path}: format {model_format.name!r} does not load {record['estimator']}"
+        )
+    cls = import_registered_class(record["estimator"])
+    try:
+        estimator = model_format.load(cls, payload, metadata["state"])
+    except (KeyError, TypeError) as exc:
+        # A parameter or attribute this version of the class does not know.
+        raise ModelIntegrityError(
+            f"{path} could not be restored as a {record['estimator']} "
+            f"({type(exc).__name__}: {exc}); it was saved by skfix "
+            f"{metadata.get('skfix_version')}, this is skfix {_skfix_version()}"
+        ) from exc
+    if type(estimator) is not cls:
+        raise ModelIntegrityError(
+            f"{path} holds a {qualified_name(type(estimator))}, not a {record['estimator']}"
+        )
+    return estimator

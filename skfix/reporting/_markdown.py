@@ -1,0 +1,705 @@
+"""Markdown reports of a training run, written from the manifest alone."""
+
+import re
+import statistics
+from pathlib import Path
+
+from skfix._io import atomic_write
+from skfix._json import to_jsonable
+
+from ._common import (
+    criterion_value,
+    file_stems,
+    gaps_by_model,
+    max_gap,
+    measured,
+    number,
+    p_value,
+    percent,
+    plot_names,
+)
+
+__all__ = ["write_reports"]
+
+# skfix aims below this gap for the model it selects, stricter than the acceptance
+# limit (see the spec's rule "regularization is measured, not assumed").
+_SELECTED_GAP_TARGET = 0.10
+# The original spec's success figure for the average gap.
+_AVERAGE_GAP_TARGET = 0.15
+
+# Plain-words advice for a model whose gap is too large, by the kind of estimator.
+_REGULARIZATION_HINTS = (
+    ("forest", "raise min_samples_leaf / min_samples_split or lower max_depth"),
+    ("xgb", "lower max_depth, raise min_child_weight or use early stopping"),
+    ("lstm", "smaller hidden_dim, more dropout or earlier stopping"),
+    ("mlp", "more dropout or weight_decay, fewer hidden units or earlier stopping"),
+)
+_DEFAULT_HINT = "stronger regularization (min_samples_leaf / max_depth)"
+_EVENT_ADVICE = {
+    "overfitting": "the training and validation curves drift apart: stop earlier "
+    "(early stopping with less patience) or regularize more",
+    "nan_loss": "the loss became NaN: check the features for missing or infinite "
+    "values and lower the learning rate",
+    "divergence": "the loss diverged: lower the learning rate",
+    "exploding_gradient": "gradients exploded: lower the learning rate or clip gradients",
+    "no_early_stopping": "training ran to the last epoch without early stopping: "
+    "turn early stopping on so the best epoch is kept",
+}
+# Characters that would start emphasis, code, a link, an HTML tag or a new table cell;
+# an underscore only inside a word (``min_samples_leaf``) is literal in CommonMark.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*\[\]<|]|(?<!\w)_|_(?!\w))")
+
+
+def _escape(text):
+    """Text safe inside a markdown paragraph or table cell, on one line."""
+    text = " ".join(str(text).split())
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def _code(text):
+    """Inline code that survives backticks in `text`."""
+    text = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _code_block(text, language="text"):
+    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=2)
+    fence = "`" * (longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+def _table(header, rows):
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _error_text(error):
+    if not error:
+        return "unknown error"
+    return f"{error.get('type', 'Error')}: {error.get('message', '')}".strip()
+
+
+def _regularization_hint(candidate):
+    text = f"{candidate.get('estimator', '')} {candidate.get('name', '')}".lower()
+    for key, hint in _REGULARIZATION_HINTS:
+        if key in text:
+            return hint
+    return _DEFAULT_HINT
+
+
+def _criterion(candidate, *names):
+    for criterion in candidate.get("criteria") or []:
+        if criterion.get("name") in names:
+            return criterion
+    return None
+
+
+def _header(symbol, entry, manifest):
+    status = entry.get("status", "unknown")
+    selected = entry.get("selected")
+    outcome = (
+        f"model **{_escape(selected.get('name'))}** selected for deployment"
+        if selected
+        else "no model deployed"
+    )
+    return "\n".join(
+        [
+            f"# {_escape(symbol)}: model report",
+            "",
+            f"Status: **{_escape(status)}**; {outcome}.",
+            "",
+            f"Run of {_escape(manifest.get('utc_time_created', 'unknown time'))}, "
+            f"skfix {_escape(manifest.get('skfix_version', '?'))}, manifest schema "
+            f"{_escape(manifest.get('schema_version', '?'))}. Every number below comes "
+            "from `manifest.json`. Accuracies are fractions of the rows predicted "
+            "correctly; the gap is mean train accuracy minus mean validation accuracy "
+            "over the folds.",
+            "",
+            "[Back to the summary of the run](summary.md)",
+        ]
+    )
+
+
+def _data_section(entry, manifest):
+    data = entry.get("data")
+    lines = ["## Data", ""]
+    if not data:
+        lines.append("No data was read for this symbol (see Errors below).")
+        return "\n".join(lines)
+    balance = data.get("class_balance") or {}
+    features = data.get("feature_names") or []
+    shown = ", ".join(_escape(f) for f in features[:12])
+    if len(features) > 12:
+        shown += f", … ({len(features) - 12} more)"
+    run = manifest.get("run") or {}
+    split = run.get("split") or {}
+    rows = [
+        ("Source", _escape(data.get("source", "n/a"))),
+        ("Rows used", number(data.get("n_rows"))),
+        ("Date range", f"{_escape(data.get('start'))} to {_escape(data.get('end'))}"),
+        (
+            "Class balance",
+            ", ".join(f"class {_escape(k)}: {percent(v)}" for k, v in balance.items())
+            or "n/a",
+        ),
+        ("Features", f"{number(data.get('n_features'))} ({shown})" if shown else "n/a"),
+        ("SHA-256 of the rows", _code(data.get("sha256", "n/a"))),
+        ("Horizon", f"{number(run.get('horizon'))} period(s) ahead"),
+        (
+            "Split",
+            f"{_escape(split.get('scheme', 'n/a'))}, {number(split.get('n_splits'))} "
+            f"folds, gap {number(split.get('gap'))}, embargo "
+            f"{number(split.get('embargo'))}, test size {number(split.get('test_size'))}",
+        ),
+    ]
+    lines.append(_table(["Field", "Value"], rows))
+    return "\n".join(lines)
+
+
+def _candidates_section(entry, plots):
+    candidates = entry.get("candidates") or []
+    lines = ["## Candidates", ""]
+    if not candidates:
+        lines.append("No candidate was trained.")
+        return "\n".join(lines)
+    rows = []
+    for c in candidates:
+        baselines = c.get("baselines") or {}
+        rows.append(
+            (
+                f"**{_escape(c.get('name'))}**",
+                _escape(c.get("status")),
+                f"**{_escape(c.get('decision'))}**",
+                number(c.get("mean_train_score")),
+                number(c.get("mean_validation_score")),
+                percent(c.get("gap")),
+                number(c.get("validation_std")),
+                number(c.get("test_score")),
+                number(baselines.get("majority")),
+                number(c.get("n_test")),
+                p_value(c.get("p_value")),
+                number(c.get("rank_score")),
+            )
+        )
+    header = [
+        "Model",
+        "Status",
+        "Decision",
+        "Train",
+        "Validation",
+        "Gap",
+        "Fold std",
+        "Test",
+        "Majority baseline",
+        "Test rows",
+        "p-value",
+        "Rank score",
+    ]
+    lines += [_table(header, rows), ""]
+    lines.append(
+        "Train and Validation are means over the folds; Test is the accuracy on the final "
+        "test window, which no model saw before; Majority baseline is the accuracy of "
+        "always predicting the most frequent class on that window; the p-value tests "
+        "whether the model beats that baseline (before multiple-testing correction)."
+    )
+    if plots["scores"]:
+        lines += ["", f"![Train, validation and test accuracy](../plots/{plots['scores']})"]
+    if plots["folds"]:
+        lines += ["", f"![Validation accuracy per fold](../plots/{plots['folds']})"]
+    if not plots["scores"] and not plots["folds"]:
+        lines += ["", "No plots: no candidate produced scores."]
+    lines += ["", "### Criteria", ""]
+    rows = []
+    for c in candidates:
+        if c.get("status") == "failed":
+            rows.append(
+                (
+                    f"**{_escape(c.get('name'))}**",
+                    "—",
+                    "—",
+                    "—",
+                    "✗ failed",
+                    _escape(f"not evaluated: {_error_text(c.get('error'))}"),
+                )
+            )
+            continue
+        for criterion in c.get("criteria") or []:
+            name = criterion.get("name", "?")
+            rows.append(
+                (
+                    f"**{_escape(c.get('name'))}**",
+                    _escape(name),
+                    criterion_value(name, criterion.get("value")),
+                    criterion_value(name, criterion.get("threshold")),
+                    "✓ pass" if criterion.get("passed") else "✗ fail",
+                    _escape(criterion.get("explanation", "")),
+                )
+            )
+    lines.append(
+        _table(["Model", "Criterion", "Value", "Threshold", "Passed", "Explanation"], rows)
+        if rows
+        else "No criterion was evaluated."
+    )
+    return "\n".join(lines)
+
+
+def _selected_section(entry):
+    selected = entry.get("selected")
+    if not selected:
+        why = entry.get("why_none") or "no candidate was accepted."
+        return "\n".join(["## No model deployed", "", _escape(why)])
+    name = selected.get("name")
+    candidate = next(
+        (c for c in entry.get("candidates") or [] if c.get("name") == name), {}
+    )
+    model_file = candidate.get("model_file") or {}
+    rows = [
+        ("Model", f"**{_escape(name)}** ({_escape(candidate.get('estimator', 'n/a'))})"),
+        ("Why", _escape(selected.get("reason", "n/a"))),
+        ("Rank score", number(selected.get("rank_score"))),
+        ("Test accuracy", number(candidate.get("test_score"))),
+        ("Gap", percent(candidate.get("gap"))),
+    ]
+    if model_file:
+        signature = model_file.get("signature") or {}
+        rows += [
+            ("Model file", _code(model_file.get("path", "n/a"))),
+            ("Format", _escape(model_file.get("format", "n/a"))),
+            ("SHA-256", _code(model_file.get("sha256", "n/a"))),
+            ("Inputs", f"{len(signature.get('inputs') or [])} columns"),
+        ]
+    else:
+        rows.append(("Model file", "not saved"))
+    return "\n".join(["## Selected model", "", _table(["Field", "Value"], rows)])
+
+
+def _events_section(entry):
+    rows = []
+    for c in entry.get("candidates") or []:
+        for event in c.get("monitor_events") or []:
+            rows.append(
+                (
+                    f"**{_escape(c.get('name'))}**",
+                    _escape(event.get("kind")),
+                    number(event.get("epoch")) if event.get("epoch") is not None else "—",
+                    _escape(event.get("message", "")),
+                )
+            )
+    lines = ["## Monitor events", ""]
+    if rows:
+        lines.append(_table(["Model", "Event", "Epoch / round", "Message"], rows))
+    else:
+        lines.append("None recorded.")
+    return "\n".join(lines)
+
+
+def _candidate_advice(c, limit):
+    name = _escape(c.get("name"))
+    if c.get("status") == "failed":
+        return [
+            f"**{name}** failed ({_escape(_error_text(c.get('error')))}): fix the error "
+            "and rerun; the traceback is in `manifest.json`."
+        ]
+    advice = []
+    for criterion in c.get("criteria") or []:
+        if criterion.get("passed"):
+            continue
+        kind = criterion.get("name")
+        value, threshold = criterion.get("value"), criterion.get("threshold")
+        if kind == "gap":
+            advice.append(
+                f"**{name}**: gap {percent(value, 0)} (limit {percent(threshold, 0)}): "
+                f"more data or stronger regularization ({_regularization_hint(c)})."
+            )
+        elif kind in ("test_rows", "min_test_rows"):
+            advice.append(
+                f"**{name}**: the test window has {number(value)} rows, fewer than the "
+                f"{number(threshold)} needed to tell a model from luck: collect more "
+                "history."
+            )
+        elif kind == "beats_baseline":
+            advice.append(
+                f"**{name}**: no evidence of signal over 'always predict the majority "
+                f"class' (p = {p_value(value)} > alpha {p_value(threshold)}): do not trade "
+                "on it."
+            )
+        elif kind in ("test_score", "min_test_score"):
+            advice.append(
+                f"**{name}**: test accuracy {percent(value)} is below "
+                f"{percent(threshold, 0)}: the features carry little signal at this "
+                "horizon; try other features or another horizon."
+            )
+        elif kind == "validation_test_difference":
+            advice.append(
+                f"**{name}**: validation and test accuracy differ by {percent(value)} "
+                f"(allowed {percent(threshold, 0)}): the market may have changed between "
+                "the two windows; a shorter (rolling) training window or more recent data "
+                "may help."
+            )
+        elif kind == "fold_std":
+            advice.append(
+                f"**{name}**: validation accuracy varies across folds (std "
+                f"{percent(value)}, limit {percent(threshold, 0)}): performance is "
+                "unstable over time; use more data or a simpler model."
+            )
+        else:
+            advice.append(
+                f"**{name}**: criterion {_escape(kind)} failed: "
+                f"{_escape(criterion.get('explanation', ''))}."
+            )
+    if limit is not None and not any(
+        r.get("name") == "gap" for r in c.get("criteria") or []
+    ):
+        gap = c.get("gap")
+        if measured(gap) and gap > limit:
+            advice.append(
+                f"**{name}**: gap {percent(gap, 0)} (limit {percent(limit, 0)}): more "
+                f"data or stronger regularization ({_regularization_hint(c)})."
+            )
+    seen_kinds = set()
+    for event in c.get("monitor_events") or []:
+        kind = event.get("kind")
+        if kind in _EVENT_ADVICE and kind not in seen_kinds:
+            seen_kinds.add(kind)
+            epoch = event.get("epoch")
+            when = f" (epoch {epoch})" if epoch is not None else ""
+            advice.append(f"**{name}**{when}: {_EVENT_ADVICE[kind]}.")
+    return advice
+
+
+def _recommendations(entry, manifest):
+    lines = ["## Recommendations", ""]
+    advice = []
+    status = entry.get("status")
+    if status == "failed":
+        advice.append(
+            "Training failed for this symbol "
+            f"({_escape(_error_text(entry.get('error')))}): fix the error and rerun; "
+            "the other symbols were not affected."
+        )
+    elif status == "insufficient_data":
+        advice.append(
+            "Not enough data to tell a model from luck: collect more history before "
+            "training this symbol again."
+        )
+    limit = max_gap(manifest)
+    for c in entry.get("candidates") or []:
+        advice += _candidate_advice(c, limit)
+    selected = entry.get("selected")
+    if selected:
+        chosen = next(
+            (
+                c
+                for c in entry.get("candidates") or []
+                if c.get("name") == selected.get("name")
+            ),
+            {},
+        )
+        gap = chosen.get("gap")
+        if measured(gap) and gap > _SELECTED_GAP_TARGET:
+            advice.append(
+                f"The selected model's gap {percent(gap)} is above skfix's "
+                f"{percent(_SELECTED_GAP_TARGET, 0)} target: consider gap-aware tuning "
+                "before relying on it."
+            )
+        if not chosen.get("model_file"):
+            advice.append("The selected model was not saved: it cannot be deployed.")
+    if not advice:
+        advice.append("Nothing to do: every candidate met every criterion.")
+    lines += [f"- {a}" for a in advice]
+    return "\n".join(lines)
+
+
+def _errors_section(entry):
+    error = entry.get("error")
+    if not error:
+        return None
+    lines = ["## Errors", "", f"**{_escape(_error_text(error))}**"]
+    if error.get("traceback"):
+        lines += ["", _code_block(error["traceback"])]
+    return "\n".join(lines)
+
+
+def _symbol_report(symbol, entry, manifest, plots):
+    sections = [
+        _header(symbol, entry, manifest),
+        _errors_section(entry),
+        _data_section(entry, manifest),
+        _candidates_section(entry, plots),
+        _selected_section(entry),
+        _events_section(entry),
+        _recommendations(entry, manifest),
+    ]
+    return "\n\n".join(s for s in sections if s) + "\n"
+
+
+def _met(value):
+    return "yes" if value else "no"
+
+
+def _success_section(manifest):
+    summary = manifest.get("summary") or {}
+    symbols = manifest.get("symbols") or {}
+    total = summary.get("symbols_total", len(symbols))
+    rate = summary.get("model_success_rate")
+    average_gap = summary.get("average_gap")
+    deployable = summary.get("deployable_count")
+    majorities = [
+        (c.get("baselines") or {}).get("majority")
+        for entry in symbols.values()
+        for c in entry.get("candidates") or []
+        if c.get("status") == "ok" and measured((c.get("baselines") or {}).get("majority"))
+    ]
+    majority = statistics.fmean(majorities) if majorities else None
+    rows = [
+        (
+            "Model success rate",
+            f"{percent(rate)} ({number(summary.get('candidates_succeeded'))} of "
+            f"{number(summary.get('candidates_total'))} candidates)",
+            "every model trains and saves (100 %)",
+            _met(measured(rate) and rate >= 1),
+        ),
+        (
+            "Average train-validation gap",
+            percent(average_gap),
+            f"under {percent(_AVERAGE_GAP_TARGET, 0)}",
+            _met(measured(average_gap) and average_gap < _AVERAGE_GAP_TARGET),
+        ),
+        (
+            "Average test accuracy",
+            number(summary.get("average_test_accuracy")),
+            f"above the majority baseline ({number(majority)} on average)",
+            _met(
+                measured(summary.get("average_test_accuracy"))
+                and majority is not None
+                and summary["average_test_accuracy"] > majority
+            ),
+        ),
+        (
+            "Symbols with a deployable model",
+            f"{number(deployable)} of {number(total)}",
+            "most symbols",
+            _met(measured(deployable) and measured(total) and deployable > total / 2),
+        ),
+        (
+            "Every symbol's outcome recorded",
+            f"{len(symbols)} of {number(total)} in the manifest "
+            f"({number(summary.get('symbols_trained'))} trained, "
+            f"{number(summary.get('symbols_failed'))} failed)",
+            "all",
+            _met(len(symbols) == total),
+        ),
+    ]
+    return "\n".join(
+        [
+            "## Success figures",
+            "",
+            "The figures the original training spec measured success by.",
+            "",
+            _table(["Figure", "Value", "Target", "Met"], rows),
+        ]
+    )
+
+
+def _outcomes_section(manifest, stems):
+    rows = []
+    for symbol, entry in (manifest.get("symbols") or {}).items():
+        selected = entry.get("selected")
+        rows.append(
+            (
+                f"[{_escape(symbol)}]({stems[symbol]}.md)",
+                _escape(entry.get("status")),
+                f"**{_escape(selected.get('name'))}**" if selected else "none",
+                _escape(
+                    (selected or {}).get("reason")
+                    or entry.get("why_none")
+                    or _error_text(entry.get("error"))
+                ),
+            )
+        )
+    lines = ["## Outcome per symbol", ""]
+    lines.append(
+        _table(["Symbol", "Status", "Deployed model", "Why"], rows)
+        if rows
+        else "No symbols."
+    )
+    return "\n".join(lines)
+
+
+def _failures_section(manifest):
+    items = []
+    for failure in (manifest.get("summary") or {}).get("failures") or []:
+        if isinstance(failure, dict):
+            items.append(
+                ", ".join(
+                    f"{_escape(k)}: {_escape(v)}"
+                    for k, v in failure.items()
+                    if v is not None
+                )
+            )
+        else:
+            items.append(_escape(failure))
+    lines = ["## Failures", ""]
+    lines += [f"- {item}" for item in items] if items else ["None."]
+    return "\n".join(lines)
+
+
+def _overfitting_section(manifest, gap_plot):
+    gaps = gaps_by_model(manifest)
+    limit = max_gap(manifest)
+    symbols = list(manifest.get("symbols") or {})
+    models = list(gaps)
+    lines = [
+        "## Overfitting analysis",
+        "",
+        "The gap is mean train accuracy minus mean validation accuracy over the folds: "
+        "how much better a model does on rows it learned from than on rows it did not. "
+        + (
+            f"The run's limit is {percent(limit, 0)}; gaps above it are in bold. "
+            if limit is not None
+            else "The run set no gap limit. "
+        )
+        + "A dash means the gap was not measured (failed candidate).",
+        "",
+    ]
+    if not models or not symbols:
+        lines.append("No gap was measured.")
+        return "\n".join(lines)
+
+    def cell(gap):
+        if not measured(gap):
+            return "—"
+        text = percent(gap)
+        return f"**{text}**" if limit is not None and gap > limit else text
+
+    rows = [
+        (_escape(symbol), *(cell(gaps[m].get(symbol)) for m in models))
+        for symbol in symbols
+    ]
+    lines += [
+        _table(["Symbol", *(_escape(m) for m in models)], rows),
+        "",
+        "### Per model",
+        "",
+    ]
+    stats_rows = []
+    for model in models:
+        values = list(gaps[model].values())
+        if not values:
+            stats_rows.append((_escape(model), "0", "n/a", "n/a", "n/a", "n/a", "n/a"))
+            continue
+        above = sum(v > limit for v in values) if limit is not None else None
+        stats_rows.append(
+            (
+                _escape(model),
+                str(len(values)),
+                percent(statistics.fmean(values)),
+                percent(statistics.median(values)),
+                percent(max(values)),
+                percent(statistics.pstdev(values)),
+                "n/a" if above is None else f"{above} of {len(values)}",
+            )
+        )
+    lines.append(
+        _table(
+            ["Model", "Symbols", "Mean gap", "Median gap", "Max gap", "Std", "Above limit"],
+            stats_rows,
+        )
+    )
+    if limit is not None:
+        every_gap = [v for per_symbol in gaps.values() for v in per_symbol.values()]
+        above = sum(v > limit for v in every_gap)
+        lines += [
+            "",
+            f"{above} of {len(every_gap)} measured gaps are above the "
+            f"{percent(limit, 0)} limit.",
+        ]
+    if gap_plot:
+        lines += ["", f"![Gap distribution per model](../plots/{gap_plot})"]
+    return "\n".join(lines)
+
+
+def _summary_report(manifest, stems, gap_plot):
+    run = manifest.get("run") or {}
+    intro = "\n".join(
+        [
+            "# Training summary",
+            "",
+            f"Run of {_escape(manifest.get('utc_time_created', 'unknown time'))} on "
+            f"{_escape(run.get('data_source', 'unknown data'))}: models "
+            f"{', '.join(_escape(m) for m in run.get('models') or []) or 'none'}, seed "
+            f"{number(run.get('seed'))}, horizon {number(run.get('horizon'))}; skfix "
+            f"{_escape(manifest.get('skfix_version', '?'))}, Python "
+            f"{_escape(manifest.get('python_version', '?'))}, manifest schema "
+            f"{_escape(manifest.get('schema_version', '?'))}.",
+        ]
+    )
+    sections = [
+        intro,
+        _success_section(manifest),
+        _outcomes_section(manifest, stems),
+        _failures_section(manifest),
+        _overfitting_section(manifest, gap_plot),
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def write_reports(manifest, out_dir):
+    """Write the markdown reports of a training run under ``out_dir/reports/``.
+
+    Everything is read from the manifest, so the reports can be rewritten later from
+    ``manifest.json`` alone. Each file is written atomically.
+
+    - ``<SYMBOL>.md`` for every symbol, with model-card-like sections: Data;
+      Candidates (scores, and every criterion with its value, threshold and verdict);
+      Selected model, or "No model deployed" and why; Monitor events; Recommendations
+      in plain words derived from the numbers; and Errors when the symbol failed.
+    - ``summary.md``: the original spec's success figures, the outcome of every
+      symbol, the failures, and an overfitting analysis (gap per model and symbol,
+      and per-model statistics).
+
+    The reports link the plots of :func:`write_plots` with relative paths
+    (``../plots/...``), so the output folder can be moved or published as a whole.
+    A symbol whose name is not a safe file name (``"EUR/USD"``) gets a sanitized name
+    with a short hash (``EUR_USD-9105c84a.md``); ``summary.md`` links every report.
+
+    Parameters
+    ----------
+    manifest : dict
+        The run's manifest (see ``docs/manifest.md``).
+    out_dir : str or os.PathLike
+        The run's output folder; the reports go to its ``reports/`` subfolder.
+
+    Returns
+    -------
+    paths : list of pathlib.Path
+        The files written: one per symbol, in manifest order, then ``summary.md``.
+
+    See Also
+    --------
+    write_plots : The plots these reports link.
+    validate_manifest : Check the manifest first.
+    """
+    manifest = to_jsonable(manifest)
+    reports_dir = Path(out_dir) / "reports"
+    symbols = manifest.get("symbols") or {}
+    stems = file_stems(symbols)
+    plots, gap_plot = plot_names(manifest)
+    written = [
+        atomic_write(
+            reports_dir / f"{stems[symbol]}.md",
+            _symbol_report(symbol, entry, manifest, plots[symbol]),
+        )
+        for symbol, entry in symbols.items()
+    ]
+    written.append(
+        atomic_write(reports_dir / "summary.md", _summary_report(manifest, stems, gap_plot))
+    )
+    return written

@@ -1,0 +1,286 @@
+"""PNG plots of a training run, drawn from the manifest with matplotlib's Agg backend."""
+
+import io
+from pathlib import Path
+
+from skfix._io import atomic_write
+from skfix._json import to_jsonable
+
+from ._common import (
+    fold_candidates,
+    gaps_by_model,
+    max_gap,
+    measured,
+    plot_names,
+    scored_candidates,
+)
+
+__all__ = ["write_plots"]
+
+_DPI = 100
+_COLORS = {"train": "#4C72B0", "validation": "#DD8452", "test": "#55A868"}
+_BASELINE_COLOR = "#333333"
+_LIMIT_COLOR = "#C44E52"
+_NOTE_STYLE = {"fontsize": 8, "color": "#555555", "ha": "left", "va": "bottom"}
+
+
+def _text(value):
+    # A "$" in a symbol or model name would start matplotlib's mathtext.
+    return str(value).replace("$", r"\$")
+
+
+def _count(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _new_figure(width, height):
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ImportError(
+            "skfix needs matplotlib to draw plots: pip install matplotlib"
+        ) from error
+    # A Figure with its own Agg canvas: no pyplot, no global state, no GUI backend,
+    # so plots can be drawn from worker threads or processes on a headless server.
+    figure = Figure(figsize=(width, height), dpi=_DPI, layout="tight")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure, path):
+    buffer = io.BytesIO()
+    # Without the Software entry (matplotlib's version) the PNG bytes depend only on
+    # the manifest, so the same run gives the same files, and the same hashes.
+    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    return atomic_write(path, buffer.getvalue())
+
+
+def _skipped_note(entry, kept):
+    kept_names = {c.get("name") for c in kept}
+    skipped = [
+        c.get("name", "?")
+        for c in entry.get("candidates") or []
+        if c.get("name") not in kept_names
+    ]
+    if not skipped:
+        return None
+    return "not shown (failed or not measured): " + ", ".join(map(_text, skipped))
+
+
+def _majority_baseline(candidates):
+    values = [
+        (c.get("baselines") or {}).get("majority")
+        for c in candidates
+        if measured((c.get("baselines") or {}).get("majority"))
+    ]
+    return sorted(values)[len(values) // 2] if values else None
+
+
+def _scores_plot(symbol, entry, path):
+    import numpy as np
+
+    candidates = scored_candidates(entry)
+    names = [_text(c.get("name")) for c in candidates]
+    series = {
+        "train": [c.get("mean_train_score") for c in candidates],
+        "validation": [c.get("mean_validation_score") for c in candidates],
+        "test": [c.get("test_score") for c in candidates],
+    }
+    figure = _new_figure(max(6.0, 1.6 * len(names) + 2), 4.5)
+    axes = figure.add_subplot()
+    positions = np.arange(len(names))
+    width = 0.26
+    for offset, (label, values) in zip((-1, 0, 1), series.items(), strict=True):
+        heights = [v if measured(v) else 0.0 for v in values]
+        bars = axes.bar(
+            positions + offset * width,
+            heights,
+            width,
+            label=f"{label} (mean of folds)" if label != "test" else "test",
+            color=_COLORS[label],
+        )
+        axes.bar_label(
+            bars,
+            labels=[f"{v:.2f}" if measured(v) else "n/a" for v in values],
+            fontsize=7,
+            padding=2,
+        )
+    baseline = _majority_baseline(candidates)
+    if baseline is not None:
+        axes.axhline(
+            baseline,
+            color=_BASELINE_COLOR,
+            linestyle="--",
+            linewidth=1.2,
+            label=f"majority-class baseline (test) {baseline:.2f}",
+        )
+    labels = [
+        f"{name}\ngap {100 * c['gap']:.1f} %" if measured(c.get("gap")) else name
+        for name, c in zip(names, candidates, strict=True)
+    ]
+    axes.set_xticks(positions, labels)
+    # Headroom above 1 for the legend; accuracy itself never goes past 1.
+    axes.set_ylim(0, 1.3)
+    axes.set_yticks(np.linspace(0, 1, 6))
+    axes.set_xlabel("model")
+    axes.set_ylabel("accuracy")
+    axes.set_title(f"{_text(symbol)}: train vs validation vs test accuracy")
+    axes.legend(loc="upper center", ncols=2, fontsize=8, framealpha=0.9)
+    axes.grid(axis="y", alpha=0.3)
+    note = _skipped_note(entry, candidates)
+    if note:
+        figure.text(0.01, 0.005, note, **_NOTE_STYLE)
+    return _save(figure, path)
+
+
+def _folds_plot(symbol, entry, path):
+    import numpy as np
+
+    candidates = fold_candidates(entry)
+    names = [_text(c.get("name")) for c in candidates]
+    scores = [
+        [s for s in c.get("fold_validation_scores") if measured(s)] for c in candidates
+    ]
+    figure = _new_figure(max(6.0, 1.4 * len(names) + 2), 4.5)
+    axes = figure.add_subplot()
+    positions = np.arange(1, len(names) + 1)
+    axes.boxplot(scores, positions=positions, widths=0.5, showfliers=False)
+    for position, values in zip(positions, scores, strict=True):
+        # Spread the points evenly instead of randomly, so the figure is reproducible.
+        spread = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else [0.0]
+        axes.scatter(
+            position + np.asarray(spread),
+            values,
+            color=_COLORS["validation"],
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=3,
+            label="validation score of one fold" if position == positions[0] else None,
+        )
+    baseline = _majority_baseline(candidates)
+    if baseline is not None:
+        axes.axhline(
+            baseline,
+            color=_BASELINE_COLOR,
+            linestyle="--",
+            linewidth=1.2,
+            label=f"majority-class baseline (test) {baseline:.2f}",
+        )
+    labels = []
+    for name, candidate in zip(names, candidates, strict=True):
+        std = candidate.get("validation_std")
+        labels.append(f"{name}\nstd {std:.3f}" if measured(std) else name)
+    axes.set_xticks(positions, labels)
+    axes.set_xlabel("model")
+    axes.set_ylabel("validation accuracy per fold")
+    axes.set_title(f"{_text(symbol)}: spread of validation accuracy across folds")
+    axes.legend(loc="best", fontsize=8, framealpha=0.9)
+    axes.grid(axis="y", alpha=0.3)
+    note = _skipped_note(entry, candidates)
+    if note:
+        figure.text(0.01, 0.005, note, **_NOTE_STYLE)
+    return _save(figure, path)
+
+
+def _gap_plot(manifest, path):
+    import numpy as np
+
+    gaps = {name: values for name, values in gaps_by_model(manifest).items() if values}
+    names = [_text(name) for name in gaps]
+    values = [[100 * g for g in per_symbol.values()] for per_symbol in gaps.values()]
+    n_symbols = len(manifest.get("symbols") or {})
+    figure = _new_figure(max(6.0, 1.4 * len(names) + 2), 4.5)
+    axes = figure.add_subplot()
+    positions = np.arange(1, len(names) + 1)
+    axes.boxplot(values, positions=positions, widths=0.5, showfliers=False)
+    for position, model_values in zip(positions, values, strict=True):
+        spread = (
+            np.linspace(-0.15, 0.15, len(model_values)) if len(model_values) > 1 else [0]
+        )
+        axes.scatter(
+            position + np.asarray(spread),
+            model_values,
+            color=_COLORS["train"],
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=3,
+            label="one symbol" if position == positions[0] else None,
+        )
+    limit = max_gap(manifest)
+    if limit is not None:
+        axes.axhline(
+            100 * limit,
+            color=_LIMIT_COLOR,
+            linestyle="--",
+            linewidth=1.2,
+            label=f"gap limit {100 * limit:.0f} %",
+        )
+    axes.axhline(0, color="black", linewidth=0.6)
+    axes.set_xticks(
+        positions,
+        [f"{n}\n({_count(len(v), 'symbol')})" for n, v in zip(names, values, strict=True)],
+    )
+    axes.set_xlabel("model")
+    axes.set_ylabel("train − validation accuracy (percentage points)")
+    axes.set_title(f"Train–validation gap per model across {n_symbols} symbols")
+    axes.legend(loc="best", fontsize=8, framealpha=0.9)
+    axes.grid(axis="y", alpha=0.3)
+    missing = [_text(n) for n, v in gaps_by_model(manifest).items() if not v]
+    if missing:
+        figure.text(0.01, 0.005, "no gap measured: " + ", ".join(missing), **_NOTE_STYLE)
+    return _save(figure, path)
+
+
+def write_plots(manifest, out_dir):
+    """Draw the plots of a training run as PNG files under ``out_dir/plots/``.
+
+    Everything is read from the manifest, so the plots can be redrawn later from
+    ``manifest.json`` alone. Each file is written atomically.
+
+    - ``<SYMBOL>_scores.png``: per symbol, mean train and validation accuracy over the
+      folds and test accuracy of each model, side by side, with the majority-class
+      baseline on the test window as a dashed line.
+    - ``<SYMBOL>_folds.png``: per symbol, the validation accuracy of each fold, per
+      model (box and points), to show how stable a model is over time.
+    - ``gap_distribution.png``: the train-validation gap of each model over all
+      symbols, with the run's gap limit as a dashed line.
+
+    Failed candidates and scores that were not measured are left out, and the figure
+    says which models it does not show. A plot with nothing to show is not written.
+    Symbol names are turned into safe file names (see ``docs/reports.md``).
+
+    Parameters
+    ----------
+    manifest : dict
+        The run's manifest (see ``docs/manifest.md``).
+    out_dir : str or os.PathLike
+        The run's output folder; the plots go to its ``plots/`` subfolder.
+
+    Returns
+    -------
+    paths : list of pathlib.Path
+        The files written, symbol by symbol in manifest order, then the gap plot.
+
+    Raises
+    ------
+    ImportError
+        If matplotlib is not installed.
+
+    See Also
+    --------
+    write_reports : The markdown reports that link these plots.
+    """
+    manifest = to_jsonable(manifest)
+    plots_dir = Path(out_dir) / "plots"
+    per_symbol, gap_name = plot_names(manifest)
+    written = []
+    for symbol, entry in (manifest.get("symbols") or {}).items():
+        names = per_symbol[symbol]
+        if names["scores"]:
+            written.append(_scores_plot(symbol, entry, plots_dir / names["scores"]))
+        if names["folds"]:
+            written.append(_folds_plot(symbol, entry, plots_dir / names["folds"]))
+    if gap_name:
+        written.append(_gap_plot(manifest, plots_dir / gap_name))
+    return written

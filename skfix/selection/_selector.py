@@ -1,0 +1,346 @@
+"""ModelSelector: evaluate candidates alike, accept or reject each, rank, and pick one."""
+
+from numbers import Integral, Real
+
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.ensemble import VotingClassifier
+from sklearn.metrics import get_scorer_names
+from sklearn.utils.validation import check_is_fitted
+
+from .._compat import Interval, StrOptions, _fit_context
+from ._criteria import CriterionResult, Decision, SelectionCriteria
+from ._evaluate import (
+    BASELINES,
+    _evaluate_baselines,
+    _evaluate_one,
+    _make_windows,
+    _named,
+)
+from ._split import _TooFewSamplesError
+
+ENSEMBLE_NAME = "soft_voting_ensemble"
+
+
+class ModelSelector(MetaEstimatorMixin, BaseEstimator):
+    """Pick the model to deploy for one symbol, or none, with the reasons written down.
+
+    Every candidate is evaluated on the same walk-forward folds of the rows before a
+    final test window, and on that window (see :func:`evaluate_candidates`); the
+    :class:`SelectionCriteria` accept or reject each one; the accepted ones are ranked
+    by ``test_score - gap_weight * gap``, ties going to the more stable candidate (lower
+    std of fold scores). When nothing is accepted, ``best_estimator_`` is None and
+    ``why_`` says why.
+
+    Parameters
+    ----------
+    candidates : dict of str to estimator, or list of (str, estimator)
+        Classifiers or pipelines to choose from; they are cloned, never fitted in place.
+    criteria : SelectionCriteria, default=None
+        Acceptance rules; None means ``SelectionCriteria()``.
+    cv : int, cross-validator or iterable of (train, validation), default=None
+        Folds on the rows before the test window; None is
+        ``PurgedWalkForwardSplit(5, gap=gap)``, an int sets its ``n_splits``.
+    test_size : float or int, default=0.2
+        The final test window (share of rows or number of rows), as in
+        :func:`holdout_split`.
+    gap : int, default=1
+        Rows purged before each validation window and before the test window; at least
+        the label horizon.
+    scoring : str or callable, default="accuracy"
+        Scorer for train, validation and test scores.
+    ensemble : bool, default=False
+        When at least two candidates are accepted, also evaluate a soft-voting ensemble
+        of them as one more candidate (it counts as one more test in the correction).
+    refit : {"selection", "all"}, default="selection"
+        ``"selection"`` keeps as ``best_estimator_`` the model fitted on the rows before
+        the test window, which is exactly the model the test window assessed; ``"all"``
+        refits the chosen candidate on every row, gaining the most recent data but
+        deploying a model no window has assessed.
+    n_jobs : int, default=None
+        Passed to :func:`~sklearn.model_selection.cross_validate`.
+    error_score : {"record", "raise"}, default="record"
+        ``"record"`` rejects a candidate that raises, keeping its exception type and
+        message, and goes on with the others; ``"raise"`` re-raises.
+
+    Attributes
+    ----------
+    evaluations_ : list of CandidateEvaluation
+        Scores of every candidate (the ensemble last, when evaluated).
+    decisions_ : dict of str to Decision
+        Decision and criteria of every candidate, in evaluation order.
+    ranking_ : list of str
+        Names of the accepted candidates, best first.
+    best_name_ : str or None
+        The chosen candidate.
+    best_estimator_ : estimator or None
+        The chosen model, fitted as ``refit`` says; None when nothing is accepted.
+    why_ : str
+        Why this candidate was chosen, or why none was.
+    criteria_ : SelectionCriteria
+        The criteria applied.
+    split_ : dict
+        Rows used: ``n_selection``, ``n_test``, ``gap`` and the ``folds`` as
+        ``[train_start, train_end, val_start, val_end]`` positions (end exclusive).
+
+    See Also
+    --------
+    evaluate_candidates : The evaluation alone.
+    SelectionCriteria : The acceptance rules.
+    gap_penalized_refit : Tuning a candidate with GridSearchCV before selecting.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skfix.selection import ModelSelector
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = (X[:, 0] + 0.3 * rng.normal(size=300) > 0).astype(int)
+    >>> selector = ModelSelector(
+    ...     {"logistic": LogisticRegression(), "majority": DummyClassifier()}
+    ... ).fit(X, y)
+    >>> selector.best_name_
+    'logistic'
+    >>> {name: d.decision for name, d in selector.decisions_.items()}
+    {'logistic': 'accept', 'majority': 'reject'}
+    >>> selector.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        "candidates": [list, dict],
+        "criteria": [SelectionCriteria, None],
+        "cv": ["cv_object"],
+        "test_size": [
+            Interval(Real, 0, 1, closed="neither"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "gap": [Interval(Integral, 0, None, closed="left")],
+        "scoring": [StrOptions(set(get_scorer_names())), callable],
+        "ensemble": ["boolean"],
+        "refit": [StrOptions({"selection", "all"})],
+        "n_jobs": [Integral, None],
+        "error_score": [StrOptions({"record", "raise"})],
+    }
+
+    def __init__(
+        self,
+        candidates,
+        *,
+        criteria=None,
+        cv=None,
+        test_size=0.2,
+        gap=1,
+        scoring="accuracy",
+        ensemble=False,
+        refit="selection",
+        n_jobs=None,
+        error_score="record",
+    ):
+        self.candidates = candidates
+        self.criteria = criteria
+        self.cv = cv
+        self.test_size = test_size
+        self.gap = gap
+        self.scoring = scoring
+        self.ensemble = ensemble
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.error_score = error_score
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Evaluate, decide on and rank every candidate, and keep the best one.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            One symbol's features, rows in time order.
+        y : array-like of shape (n_samples,)
+            Its labels.
+
+        Returns
+        -------
+        self : ModelSelector
+        """
+        items = _named(self.candidates)
+        self.criteria_ = self.criteria if self.criteria is not None else SelectionCriteria()
+        self.evaluations_ = []
+        try:
+            windows = _make_windows(
+                X,
+                y,
+                cv=self.cv,
+                test_size=self.test_size,
+                gap=self.gap,
+                scoring=self.scoring,
+                baselines=BASELINES,
+            )
+        except _TooFewSamplesError as exc:
+            self._too_short(items, str(exc))
+            return self
+        self.split_ = {
+            "n_selection": len(windows.selection),
+            "n_test": len(windows.test),
+            "gap": self.gap,
+            "folds": [
+                [int(train[0]), int(train[-1]) + 1, int(val[0]), int(val[-1]) + 1]
+                for train, val in windows.folds
+            ],
+        }
+        baselines, predictions = _evaluate_baselines(windows)
+
+        def evaluate(name, estimator):
+            return _evaluate_one(
+                name,
+                estimator,
+                windows,
+                baselines,
+                predictions,
+                n_jobs=self.n_jobs,
+                error_score=self.error_score,
+            )
+
+        evaluations = [evaluate(name, estimator) for name, estimator in items]
+        decisions = self.criteria_.assess(evaluations)
+        accepted = [d.name for d in decisions if d.accepted]
+        if self.ensemble and len(accepted) >= 2:
+            estimators = dict(items)
+            voting = VotingClassifier(
+                [(name, clone(estimators[name])) for name in accepted], voting="soft"
+            )
+            evaluations.append(evaluate(ENSEMBLE_NAME, voting))
+            decisions = self.criteria_.assess(evaluations)
+        self.evaluations_ = evaluations
+        self.decisions_ = {d.name: d for d in decisions}
+        self.ranking_ = [d.name for d in sorted(decisions, key=_rank_key) if d.accepted]
+        self._choose(X, y, windows)
+        return self
+
+    def _too_short(self, items, message):
+        self.split_ = {"n_selection": 0, "n_test": 0, "gap": self.gap, "folds": []}
+        criterion = CriterionResult("enough_rows", None, None, False, message)
+        self.decisions_ = {
+            name: Decision(
+                name,
+                "insufficient_data",
+                f"the series is too short: {message}",
+                [criterion],
+            )
+            for name, _ in items
+        }
+        self.ranking_ = []
+        self.best_name_ = None
+        self.best_estimator_ = None
+        self.why_ = f"No candidate was evaluated: the series is too short. {message}"
+
+    def _choose(self, X, y, windows):
+        if not self.ranking_:
+            self.best_name_ = None
+            self.best_estimator_ = None
+            counts = {
+                kind: sum(d.decision == kind for d in self.decisions_.values())
+                for kind in ("reject", "insufficient_data")
+            }
+            details = " ".join(
+                f"{d.name}: {d.decision} - {d.reason}" for d in self.decisions_.values()
+            )
+            self.why_ = (
+                f"No candidate was accepted ({counts['reject']} rejected, "
+                f"{counts['insufficient_data']} with insufficient data). {details}"
+            )
+            return
+        name = self.ranking_[0]
+        evaluation = next(e for e in self.evaluations_ if e.name == name)
+        decision = self.decisions_[name]
+        estimator = evaluation.estimator
+        if self.refit == "all":
+            estimator = clone(estimator).fit(X, windows.y)
+        self.best_name_ = name
+        self.best_estimator_ = estimator
+        self.why_ = (
+            f"'{name}' ranks first of {len(self.ranking_)} accepted candidate(s) with "
+            f"rank score {decision.rank_score:.3f} (test {evaluation.scoring} "
+            f"{evaluation.test_score:.3f}, gap {evaluation.gap:.3f}, fold std "
+            f"{evaluation.validation_std:.3f})."
+        )
+
+    def _deployable(self):
+        check_is_fitted(self, "decisions_")
+        if self.best_estimator_ is None:
+            raise ValueError(f"ModelSelector has no model to predict with. {self.why_}")
+        return self.best_estimator_
+
+    def predict(self, X):
+        """Predict with the chosen model.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+
+        Raises
+        ------
+        ValueError
+            If no candidate was accepted; the message says why.
+        """
+        return self._deployable().predict(X)
+
+    def predict_proba(self, X):
+        """Class probabilities from the chosen model.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+
+        Raises
+        ------
+        ValueError
+            If no candidate was accepted; the message says why.
+        """
+        return self._deployable().predict_proba(X)
+
+    def report(self):
+        """Return every candidate's decision and criteria as readable text.
+
+        Returns
+        -------
+        text : str
+        """
+        check_is_fitted(self, "decisions_")
+        lines = [d.explain() for d in self.decisions_.values()]
+        return "\n".join([*lines, self.why_])
+
+    def as_dict(self):
+        """Return the outcome as a JSON-serializable dict, for a manifest.
+
+        Returns
+        -------
+        result : dict
+            ``best_name``, ``why``, ``criteria``, ``split`` and, per candidate, its
+            ``evaluation`` (None when not evaluated) and ``decision``.
+        """
+        check_is_fitted(self, "decisions_")
+        evaluations = {e.name: e.as_dict() for e in self.evaluations_}
+        return {
+            "best_name": self.best_name_,
+            "why": self.why_,
+            "criteria": self.criteria_.as_dict(),
+            "split": self.split_,
+            "candidates": [
+                {"evaluation": evaluations.get(name), "decision": decision.as_dict()}
+                for name, decision in self.decisions_.items()
+            ],
+        }
+
+
+def _rank_key(decision):
+    return decision.rank if decision.rank is not None else float("inf")

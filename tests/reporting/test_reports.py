@@ -1,0 +1,190 @@
+import re
+
+import numpy as np
+import pytest
+
+from skfix.reporting import write_reports
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _read(run_dir, name):
+    out_dir, _, _ = run_dir
+    return (out_dir / "reports" / name).read_text(encoding="utf-8")
+
+
+def _report(run_dir, symbol_prefix):
+    _, reports, _ = run_dir
+    (path,) = [p for p in reports if p.name.startswith(symbol_prefix)]
+    return path.read_text(encoding="utf-8")
+
+
+def test_one_report_per_symbol_then_the_summary(run_dir):
+    out_dir, reports, _ = run_dir
+    assert [p.parent for p in reports] == [out_dir / "reports"] * 4
+    assert reports[0].name == "SP500.md"
+    assert re.fullmatch(r"EUR_USD-[0-9a-f]{8}\.md", reports[1].name)
+    assert reports[2].name == "BTC.md"
+    assert reports[3].name == "summary.md"
+    assert all(p.is_file() for p in reports)
+
+
+def test_report_has_model_card_sections(run_dir):
+    text = _report(run_dir, "SP500")
+    headings = re.findall(r"^#+ .*$", text, re.M)
+    assert headings == [
+        "# SP500: model report",
+        "## Data",
+        "## Candidates",
+        "### Criteria",
+        "## Selected model",
+        "## Monitor events",
+        "## Recommendations",
+    ]
+
+
+def test_data_section_has_the_fingerprint(run_dir):
+    text = _report(run_dir, "SP500")
+    assert "| Rows used | 5010 |" in text
+    assert "1999-02-02 to 2018-12-28" in text
+    assert "class 0: 47.0 %, class 1: 53.0 %" in text
+    assert "0123456789abcdef" * 4 in text
+
+
+def test_candidates_table_has_every_criterion(run_dir):
+    text = _report(run_dir, "SP500")
+    assert "| **rf** | ok | **reject** | 0.840 | 0.560 | 28.0 % |" in text
+    assert "| **rf** | gap | 28.0 % | 20.0 % | ✗ fail |" in text
+    assert "| **xgb** | beats_baseline | 0.001 | 0.0125 | ✓ pass |" in text
+    for name in ("test_rows", "test_score", "validation_test_difference", "fold_std"):
+        assert text.count(f"| {name} |") == 3
+
+
+def test_selected_model_section(run_dir):
+    text = _report(run_dir, "SP500")
+    assert "model **xgb** selected for deployment" in text
+    assert "highest rank score among 2 accepted candidates" in text
+    assert "`models/SP500/xgb.skfix.zip`" in text
+    assert "b" * 64 in text
+
+
+def test_monitor_events_are_listed(run_dir):
+    text = _report(run_dir, "SP500")
+    assert "| **mlp** | overfitting | 12 | Gap 0.22 > 0.2 at epoch 12. |" in text
+
+
+def test_recommendations_in_plain_words(run_dir):
+    sp500 = _report(run_dir, "SP500")
+    assert "**rf**: gap 28 % (limit 20 %): more data or stronger regularization" in sp500
+    assert "min_samples_leaf" in sp500
+    assert "**lstm** failed (RuntimeError: CUDA out of memory" in sp500
+    assert "early stopping" in sp500
+    eurusd = _report(run_dir, "EUR_USD")
+    assert "no evidence of signal over 'always predict the majority class'" in eurusd
+    assert "24 rows, fewer than the 30 needed" in eurusd
+    assert "collect more history" in eurusd
+
+
+def test_failed_candidate_is_reported_not_hidden(run_dir):
+    text = _report(run_dir, "SP500")
+    assert "| **lstm** | failed | **failed** | n/a |" in text
+    # The "|" in the error message is escaped, so the table keeps its columns.
+    assert "CUDA out of memory \\| tried to allocate 2 GiB" in text
+
+
+def test_no_model_deployed_says_why(run_dir):
+    text = _report(run_dir, "EUR_USD")
+    assert "# EUR/USD: model report" in text
+    assert "## No model deployed" in text
+    assert "best p-value 0.21 > alpha 0.0125" in text
+    assert "## Selected model" not in text
+
+
+def test_failed_symbol_shows_the_error(run_dir):
+    text = _report(run_dir, "BTC")
+    assert "Status: **failed**" in text
+    assert "## Errors" in text
+    assert "**FileNotFoundError: BTC.csv: no such file**" in text
+    # The traceback's own ``` does not close the code block around it.
+    fenced = "````text\nTraceback (most recent call last):\n```\nFileNotFoundError\n````"
+    assert fenced in text
+    assert "No candidate was trained." in text
+    assert "Training failed for this symbol (FileNotFoundError" in text
+    assert ".png" not in text
+
+
+def test_summary_has_the_success_figures(run_dir):
+    text = _read(run_dir, "summary.md")
+    assert "## Success figures" in text
+    assert "| Model success rate | 83.3 % (5 of 6 candidates) |" in text
+    assert "| Average train-validation gap | 17.0 % | under 15 % | no |" in text
+    assert "| Average test accuracy | 0.559 |" in text
+    assert "| Symbols with a deployable model | 1 of 3 | most symbols | no |" in text
+    assert "- symbol: SP500, model: lstm, type: RuntimeError" in text
+    assert "- symbol: BTC, type: FileNotFoundError" in text
+
+
+def test_summary_has_the_overfitting_analysis(run_dir):
+    text = _read(run_dir, "summary.md")
+    assert "## Overfitting analysis" in text
+    assert "| Symbol | rf | xgb | mlp | lstm |" in text
+    assert "| SP500 | **28.0 %** | 6.0 % | 4.6 % | — |" in text
+    assert "| BTC | — | — | — | — |" in text
+    assert "| rf | 2 | 27.8 % | 27.8 % | 28.0 % | 0.2 % | 2 of 2 |" in text
+    assert "| lstm | 0 | n/a |" in text
+    assert "2 of 5 measured gaps are above the 20 % limit." in text
+
+
+def test_summary_links_every_report(run_dir):
+    _, reports, _ = run_dir
+    text = _read(run_dir, "summary.md")
+    for path in reports[:-1]:
+        assert f"]({path.name})" in text
+
+
+def test_every_relative_link_resolves(run_dir):
+    _, reports, _ = run_dir
+    for path in reports:
+        for target in LINK.findall(path.read_text(encoding="utf-8")):
+            assert (path.parent / target).is_file(), f"{path.name} links {target}"
+
+
+def test_reports_are_reproducible_and_atomic(run_dir, manifest):
+    out_dir, reports, _ = run_dir
+    before = {p: p.read_bytes() for p in reports}
+    assert write_reports(manifest, out_dir) == reports
+    assert {p: p.read_bytes() for p in reports} == before
+    assert not [p for p in out_dir.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_odd_symbol_names_get_distinct_safe_file_names(manifest, tmp_path):
+    template = manifest["symbols"]["BTC"]
+    odd = ["../etc/passwd", "summary", "AAPL", "aapl", "CON", "A B|C", ".hidden", "é"]
+    manifest["symbols"] = {name: dict(template) for name in odd}
+    paths = write_reports(manifest, tmp_path)
+    assert len({p.name.lower() for p in paths}) == len(odd) + 1
+    assert all(p.parent == tmp_path / "reports" for p in paths)
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.md", p.name) for p in paths)
+    assert paths[0].name.startswith("etc_passwd-")
+    assert paths[2].name == "AAPL.md"
+    assert paths[-1].name == "summary.md"
+    assert "# Training summary" in paths[-1].read_text(encoding="utf-8")
+    assert "# summary: model report" in paths[1].read_text(encoding="utf-8")
+
+
+def test_numpy_values_and_missing_numbers_are_handled(manifest, tmp_path):
+    candidate = manifest["symbols"]["SP500"]["candidates"][0]
+    candidate["gap"] = np.float64("nan")
+    candidate["test_score"] = np.float32(0.5)
+    candidate["n_test"] = np.int64(1001)
+    paths = write_reports(manifest, tmp_path)
+    text = paths[0].read_text(encoding="utf-8")
+    assert "| **rf** | ok | **reject** | 0.840 | 0.560 | n/a |" in text
+    assert "| 0.500 |" in text
+
+
+@pytest.mark.parametrize("markup", ["**bold**", "`code`", "[link](http://x)", "<b>"])
+def test_markdown_in_messages_is_escaped(manifest, tmp_path, markup):
+    manifest["symbols"]["EUR/USD"]["why_none"] = f"nothing {markup} here"
+    text = write_reports(manifest, tmp_path)[1].read_text(encoding="utf-8")
+    assert f"nothing {markup} here" not in text

@@ -1,0 +1,205 @@
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import binomtest
+
+from skfix.selection import (
+    CandidateEvaluation,
+    SelectionCriteria,
+    adjust_p_values,
+    paired_sign_test,
+)
+
+
+def _evaluation(
+    name="model",
+    *,
+    train=0.70,
+    val=0.62,
+    test=0.62,
+    std=0.03,
+    n_test=100,
+    p_value=0.001,
+    baseline_accuracy=0.52,
+    wins=20,
+    losses=5,
+):
+    return CandidateEvaluation(
+        name=name,
+        scoring="accuracy",
+        train_scores=[train] * 5,
+        validation_scores=[val] * 5,
+        mean_train_score=train,
+        mean_validation_score=val,
+        gap=train - val,
+        validation_std=std,
+        validation_variance=std**2,
+        test_score=test,
+        test_accuracy=test,
+        n_test=n_test,
+        baselines={
+            "majority": {
+                "test_accuracy": baseline_accuracy,
+                "test_score": baseline_accuracy,
+            }
+        },
+        comparisons={"majority": {"wins": wins, "losses": losses, "p_value": p_value}},
+    )
+
+
+def _by_name(decision):
+    return {c.name: c for c in decision.criteria}
+
+
+def test_paired_sign_test_matches_binomtest():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 60)
+    pred = np.where(rng.random(60) < 0.7, y, 1 - y)
+    base = np.ones(60, int)
+    wins, losses, p = paired_sign_test(y, pred, base)
+    assert wins == np.sum((pred == y) & (base != y))
+    assert losses == np.sum((pred != y) & (base == y))
+    assert p == pytest.approx(binomtest(wins, wins + losses, alternative="greater").pvalue)
+    assert paired_sign_test(y, base, base) == (0, 0, 1.0)
+
+
+def test_adjust_p_values():
+    p = [0.01, 0.04, 0.03, np.nan]
+    np.testing.assert_allclose(adjust_p_values(p, "holm")[:3], [0.03, 0.06, 0.06])
+    np.testing.assert_allclose(adjust_p_values(p, "bonferroni")[:3], [0.03, 0.12, 0.09])
+    np.testing.assert_allclose(adjust_p_values(p, "none")[:3], p[:3])
+    assert np.isnan(adjust_p_values(p)[3])
+    assert adjust_p_values([0.9, 0.8]).max() <= 1.0
+    with pytest.raises(ValueError, match="method must be one of"):
+        adjust_p_values(p, "fdr")
+
+
+def test_a_good_candidate_is_accepted_with_every_criterion_listed():
+    (decision,) = SelectionCriteria().assess([_evaluation()])
+    assert decision.decision == "accept" and decision.accepted and decision.rank == 1
+    assert [c.name for c in decision.criteria] == [
+        "test_rows",
+        "gap",
+        "test_score",
+        "validation_test_difference",
+        "fold_std",
+        "beats_baseline",
+    ]
+    assert all(c.passed for c in decision.criteria)
+    assert decision.rank_score == pytest.approx(0.62 - 0.5 * 0.08)
+    json.dumps(decision.as_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "changes, failing",
+    [
+        ({"train": 0.95}, "gap"),
+        ({"val": 0.52, "test": 0.52, "train": 0.6}, "test_score"),
+        ({"test": 0.70}, "validation_test_difference"),
+        ({"std": 0.15}, "fold_std"),
+        ({"p_value": 0.2}, "beats_baseline"),
+    ],
+)
+def test_each_criterion_rejects_on_its_own(changes, failing):
+    (decision,) = SelectionCriteria().assess([_evaluation(**changes)])
+    assert decision.decision == "reject" and decision.rank is None
+    assert [c.name for c in decision.criteria if not c.passed] == [failing]
+    criterion = _by_name(decision)[failing]
+    assert criterion.explanation in decision.reason
+    assert "FAIL" in decision.explain()
+
+
+def test_too_few_test_rows_is_insufficient_data_not_reject():
+    (decision,) = SelectionCriteria().assess([_evaluation(n_test=26, test=0.70, val=0.70)])
+    assert decision.decision == "insufficient_data"
+    rows = _by_name(decision)["test_rows"]
+    assert (rows.value, rows.threshold, rows.passed) == (26, 30, False)
+    assert "26 rows" in decision.reason
+
+
+def test_correction_counts_every_candidate_tried():
+    alone = SelectionCriteria().assess([_evaluation(p_value=0.03)])
+    assert alone[0].accepted
+    together = SelectionCriteria().assess(
+        [_evaluation("a", p_value=0.03), _evaluation("b", p_value=0.04)]
+    )
+    assert [d.decision for d in together] == ["reject", "reject"]
+    criterion = _by_name(together[0])["beats_baseline"]
+    assert criterion.value == pytest.approx(0.06)
+    assert "holm-corrected for 2 candidates" in criterion.explanation
+    uncorrected = SelectionCriteria(correction="none").assess(
+        [_evaluation("a", p_value=0.03), _evaluation("b", p_value=0.04)]
+    )
+    assert all(d.accepted for d in uncorrected)
+
+
+def test_ranking_by_score_then_stability():
+    evaluations = [
+        _evaluation("worse", test=0.60, val=0.60),
+        _evaluation("unstable", std=0.05),
+        _evaluation("stable", std=0.01),
+    ]
+    decisions = SelectionCriteria(correction="none").assess(evaluations)
+    assert [d.rank for d in decisions] == [3, 2, 1]
+
+
+def test_legacy_rules_accept_a_constant_predictor_skfix_rules_do_not():
+    always_up = _evaluation(
+        train=0.98,
+        val=0.98,
+        test=0.98,
+        std=0.0,
+        n_test=20,
+        p_value=1.0,
+        baseline_accuracy=0.98,
+        wins=0,
+        losses=0,
+    )
+    (legacy,) = SelectionCriteria.legacy().assess([always_up])
+    assert legacy.accepted
+    assert {c.name for c in legacy.criteria} == {
+        "test_rows",
+        "gap",
+        "test_score",
+        "validation_test_difference",
+    }
+    (skfix,) = SelectionCriteria().assess([always_up])
+    assert skfix.decision == "insufficient_data"
+    (skfix,) = SelectionCriteria(min_test_rows=10).assess([always_up])
+    assert skfix.decision == "reject"
+    assert not _by_name(skfix)["beats_baseline"].passed
+
+
+def test_failed_candidate_is_rejected_with_its_error():
+    failed = CandidateEvaluation(
+        name="x", scoring="accuracy", error={"type": "ValueError", "message": "bad"}
+    )
+    good = _evaluation("good")
+    decisions = SelectionCriteria().assess([failed, good])
+    assert decisions[0].decision == "reject" and "ValueError: bad" in decisions[0].reason
+    assert math.isnan(decisions[0].rank_score)
+    assert decisions[1].accepted  # the failure is not counted as a test
+    json.dumps(decisions[0].as_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"baseline": "random"}, "baseline must be one of"),
+        ({"correction": "fdr"}, "correction must be one of"),
+        ({"alpha": 0}, "alpha must be in"),
+        ({"max_gap": float("nan")}, "max_gap must be a finite number"),
+        ({"min_test_rows": -1}, "min_test_rows must be an int"),
+    ],
+)
+def test_invalid_criteria(params, match):
+    with pytest.raises(ValueError, match=match):
+        SelectionCriteria(**params)
+
+
+def test_with_params_and_as_dict():
+    criteria = SelectionCriteria().with_params(max_gap=0.1, min_test_rows=50)
+    assert criteria.max_gap == 0.1 and criteria.min_test_rows == 50
+    assert json.loads(json.dumps(criteria.as_dict()))["max_gap"] == 0.1
