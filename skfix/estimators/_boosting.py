@@ -4,7 +4,7 @@ import copy
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
@@ -79,6 +79,14 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         where the speed-up is larger.
     random_state : int, RandomState instance or None, default=None
         Seed of the row and column sampling. Pass an int for reproducible results.
+    augmenter : imbalanced-learn sampler or None, default=None
+        A resampler such as :class:`skfix.augment.TimeSeriesAugmenter`, cloned and
+        applied with ``fit_resample`` to the training part only, *after* the
+        time-ordered validation part has been set aside: no synthetic copy of a
+        validation row is ever trained on, and early stopping is judged on real rows
+        only. (As a pipeline step before this estimator, the augmenter would run
+        before that split.) An unset ``random_state`` of the augmenter is derived from
+        this estimator's ``random_state``.
     monitor : XGBoostMonitor or None, default=None
         The training callback that watches every round (a copy is used at fit).
         ``None`` uses ``skfix.monitoring.XGBoostMonitor()``: overfitting (training
@@ -105,6 +113,9 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         Per-round log-loss and error on the training and validation parts.
     training_warnings_ : list of skfix.monitoring.TrainingEvent
         What the monitor found (each also issued as a ``TrainingWarning``).
+    train_sample_indices_ : ndarray of int
+        For every row the booster was trained on, its position in ``X``: with an
+        augmenter, synthetic rows repeat the position of their origin row.
 
     See Also
     --------
@@ -148,6 +159,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         "device": [str],
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
+        "augmenter": [HasMethods(["fit_resample"]), None],
         "monitor": [HasMethods(["after_iteration"]), None],
     }
 
@@ -171,6 +183,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         device="cpu",
         n_jobs=None,
         random_state=None,
+        augmenter=None,
         monitor=None,
     ):
         self.n_estimators = n_estimators
@@ -190,6 +203,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         self.device = device
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.augmenter = augmenter
         self.monitor = monitor
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -236,7 +250,11 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         train, valid = self._early_stopping_split(y_encoded, sample_weight)
         self.early_stopping_used_ = valid is not None
         monitor = XGBoostMonitor() if self.monitor is None else copy.deepcopy(self.monitor)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        random_state = check_random_state(self.random_state)
+        seed = random_state.randint(np.iinfo(np.int32).max)
+        X_train, y_train, weight_train = self._augment(
+            X, y_encoded, sample_weight, train, random_state
+        )
         model = xgboost.XGBClassifier(
             n_estimators=self.n_estimators,
             learning_rate=self.learning_rate,
@@ -260,15 +278,16 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
             ),
             callbacks=[monitor],
         )
+        # The training curve is measured on the real training rows, never synthetic.
         eval_set = [(X[train], y_encoded[train])]
         eval_weights = [sample_weight[train]]
         if self.early_stopping_used_:
             eval_set.append((X[valid], y_encoded[valid]))
             eval_weights.append(sample_weight[valid])
         model.fit(
-            X[train],
-            y_encoded[train],
-            sample_weight=sample_weight[train],
+            X_train,
+            y_train,
+            sample_weight=weight_train,
             eval_set=eval_set,
             sample_weight_eval_set=eval_weights,
             verbose=False,
@@ -289,6 +308,24 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         }
         self._model = model
         return self
+
+    def _augment(self, X, y, sample_weight, train, random_state):
+        """Resample the training part with a clone of ``augmenter``, if any."""
+        self.train_sample_indices_ = train
+        if self.augmenter is None:
+            return X[train], y[train], sample_weight[train]
+        augmenter = clone(self.augmenter)
+        if augmenter.get_params().get("random_state", 0) is None:
+            augmenter.set_params(random_state=random_state.randint(np.iinfo(np.int32).max))
+        X_res, y_res = augmenter.fit_resample(X[train], y[train])
+        origins = getattr(augmenter, "sample_indices_", None)
+        if origins is None:
+            raise ValueError(
+                f"{type(self).__name__} needs an augmenter that records sample_indices_ "
+                f"(where each output row came from); {type(augmenter).__name__} does not."
+            )
+        self.train_sample_indices_ = train[origins]
+        return X_res, y_res, sample_weight[self.train_sample_indices_]
 
     def _early_stopping_split(self, y, sample_weight):
         """Return (train, valid) positions; valid is None when early stopping is off."""

@@ -171,3 +171,24 @@ def test_one_class_after_weighting_is_a_clear_error(clf, data):
     X, y = data
     with pytest.raises(ValueError, match="at least two classes.*found 1 class"):
         clone(clf).fit(X, y, sample_weight=(y == 1).astype(float))
+
+
+def test_xgb_augmenter_runs_after_the_early_stopping_split(data):
+    from skfix.augment import TimeSeriesAugmenter
+
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    clf = RegularizedXGBClassifier(
+        n_estimators=20,
+        validation_gap=2,
+        augmenter=TimeSeriesAugmenter(random_state=0),
+        random_state=0,
+    ).fit(X, y)
+    assert clf.early_stopping_used_
+    # 150 rows: validation is rows 120..149, rows 118-119 are the gap, 0..117 train;
+    # with fewer than 200 rows the augmenter triples the training part only.
+    origins = clf.train_sample_indices_
+    assert origins.size == 3 * 118
+    assert origins.max() == 117
+    np.testing.assert_array_equal(np.unique(origins), np.arange(118))
+    same = clone(clf).fit(X, y)
+    np.testing.assert_array_equal(same.predict_proba(X), clf.predict_proba(X))
