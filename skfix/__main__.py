@@ -1,4 +1,9 @@
-"""The ``skfix`` command: a thin shell over skfix's Python API."""
+"""The ``skfix`` command: a thin shell over skfix's Python API.
+
+Exit codes: 0 success; 1 the run finished but a symbol or a model failed (recorded in
+the manifest and the reports); 2 bad input (no or unreadable data, an invalid
+configuration or argument), nothing trained; 130 interrupted.
+"""
 
 import argparse
 import sys
@@ -6,7 +11,130 @@ import sys
 from . import __version__
 
 EXIT_OK = 0
+EXIT_FAILURES = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+_TRAIN_EPILOG = """\
+examples:
+  skfix train                              the built-in panel of 11 real series
+  skfix train prices/ --out run1           your own CSV/Parquet folder
+  skfix train --models rf xgb --symbols SP500 WTI --n-jobs 2
+  skfix train --config run.toml --resume   finish an interrupted run
+
+what you get in --out:
+  manifest.json   every candidate of every symbol: fold scores, gap, stability,
+                  test score, baselines, p-value, decision with reasons, model files
+                  with sha256; the selected model per symbol, or none and why
+  reports/        SYMBOL.md per symbol and summary.md
+  plots/          train vs validation, fold-score spread, gap distribution
+  models/         safe model files (no pickle), loaded by `skfix predict`
+
+A model is deployed for a symbol only if it beats always predicting the majority
+class on a final test window it never saw, significantly, with a small gap.
+exit codes: 0 ok, 1 something failed (see the manifest), 2 bad input, 130 interrupted.
+"""
+
+
+def _print_summary(manifest, out_dir, stream):
+    summary = manifest["summary"]
+    rate = summary["model_success_rate"]
+    gap, accuracy = summary["average_gap"], summary["average_test_accuracy"]
+    lines = [
+        ("symbols", f"{summary['symbols_total']}"),
+        ("symbols trained", f"{summary['symbols_trained']}"),
+        ("insufficient data", f"{summary['symbols_insufficient_data']}"),
+        ("symbols failed", f"{summary['symbols_failed']}"),
+        (
+            "model success rate",
+            "n/a"
+            if rate is None
+            else f"{rate:.0%} ({summary['candidates_succeeded']}/"
+            f"{summary['candidates_total']})",
+        ),
+        ("average gap", "n/a" if gap is None else f"{gap:.1%}"),
+        ("average test accuracy", "n/a" if accuracy is None else f"{accuracy:.1%}"),
+        ("deployable symbols", f"{summary['deployable_count']}"),
+        ("failures", f"{len(summary['failures'])}"),
+    ]
+    width = max(len(name) for name, _ in lines)
+    print("", file=stream)
+    for name, value in lines:
+        print(f"  {name:<{width}}  {value}", file=stream)
+    for failure in summary["failures"]:
+        where = failure["symbol"] + (
+            f"/{failure['candidate']}" if failure["candidate"] else ""
+        )
+        print(f"  failed: {where}: {failure['type']}: {failure['message']}", file=stream)
+    deployed = [
+        f"{symbol}={record['selected']['name']}"
+        for symbol, record in manifest["symbols"].items()
+        if record["selected"]
+    ]
+    print(f"  deployed: {', '.join(deployed) if deployed else 'none'}", file=stream)
+    print(f"\nmanifest: {out_dir}/manifest.json  reports: {out_dir}/reports/", file=stream)
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; nothing when piped or quiet."""
+
+    def __init__(self, stream, enabled):
+        self.stream = stream
+        self.enabled = enabled
+
+    def __call__(self, done, total, symbol, record):
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * done / total)
+        bar = "#" * filled + "-" * (width - filled)
+        status = record["selected"]["name"] if record["selected"] else record["status"]
+        text = f"\r[{bar}] {done}/{total} {symbol}: {status}"
+        self.stream.write(f"{text:<79}")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _train(args):
+    from .training import config_from_dict, load_config, train_panel
+
+    overrides = {"seed": args.seed, "horizon": args.horizon, "preset": args.preset}
+    if args.models:
+        overrides["models"] = tuple(args.models)
+    if args.config:
+        config = load_config(args.config, **overrides)
+    else:
+        config = config_from_dict({}, source="the command line", **overrides)
+    progress = _Progress(sys.stderr, sys.stderr.isatty() and not args.quiet)
+    manifest = train_panel(
+        args.data or None,
+        out_dir=args.out,
+        config=config,
+        symbols=args.symbols,
+        n_jobs=args.n_jobs,
+        backend=args.backend,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        progress=progress,
+    )
+    if not args.quiet:
+        _print_summary(manifest, args.out, sys.stdout)
+    return EXIT_FAILURES if manifest["summary"]["failures"] else EXIT_OK
+
+
+def _predict(args):
+    from ._io import atomic_write
+    from .prediction import predict_panel
+
+    table, skipped = predict_panel(args.manifest, args.data)
+    atomic_write(args.out, table.to_csv(index=False, lineterminator="\n"))
+    for symbol, why in skipped.items():
+        print(f"skfix: {symbol}: no prediction ({why})", file=sys.stderr)
+    print(
+        f"{len(table)} predictions for {table['symbol'].nunique()} symbol(s) -> {args.out}"
+    )
+    return EXIT_OK
 
 
 def _quickstart(args):
@@ -22,7 +150,7 @@ def _quickstart(args):
     columns = ["train_accuracy", "valid_accuracy", "test_accuracy", "gap"]
     columns.append("majority_test_accuracy")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(scores.drop(columns="preset").round(3).to_string(index=False))
+        print(scores.drop(columns=["preset", "n_epochs"]).round(3).to_string(index=False))
         print()
         print(f"Mean over {len(panel)} symbols ({args.preset} preset):")
         print(scores.groupby("model")[columns].mean().round(3).to_string())
@@ -34,11 +162,87 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="skfix",
         description=(
-            "Train classifiers on small, noisy, time-ordered data without fooling yourself."
+            "Train classifiers on small, noisy, time-ordered data without fooling "
+            "yourself. Start with `skfix train` on the built-in panel."
         ),
     )
     parser.add_argument("--version", action="version", version=f"skfix {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = commands.add_parser(
+        "train",
+        help="train every model on every symbol and write manifest, reports, models",
+        description=(
+            "Train RandomForest, XGBoost, an MLP and an LSTM on every symbol with\n"
+            "augmentation, purged walk-forward validation and a final test window;\n"
+            "accept only models that beat the naive baseline significantly; write a\n"
+            "deployment manifest, per-symbol reports, plots and safe model files."
+        ),
+        epilog=_TRAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    train.add_argument(
+        "data",
+        nargs="*",
+        metavar="DATA",
+        help="price files or folders (CSV, CSV.GZ, Parquet); default: the built-in panel",
+    )
+    train.add_argument("--out", default="skfix-out", metavar="DIR", help="output folder")
+    train.add_argument(
+        "--models",
+        nargs="+",
+        choices=["rf", "xgb", "mlp", "lstm"],
+        metavar="MODEL",
+        help="models to train: rf xgb mlp lstm (default: all four)",
+    )
+    train.add_argument("--symbols", nargs="+", metavar="SYMBOL", help="only these symbols")
+    train.add_argument("--seed", type=int, help="random seed of every model (default: 0)")
+    train.add_argument("--horizon", type=int, help="label horizon in rows (default: 1)")
+    train.add_argument(
+        "--preset", choices=["skfix", "legacy"], help="model parameter set (default: skfix)"
+    )
+    train.add_argument(
+        "--n-jobs", type=int, metavar="N", help="symbols in parallel (-1: all cores)"
+    )
+    train.add_argument(
+        "--backend",
+        choices=["loky", "multiprocessing", "dask"],
+        default="loky",
+        help="parallel backend (dask needs `pip install skfix[dask]`)",
+    )
+    train.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://host:8786",
+    )
+    train.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML file: criteria, split, augmentation, model parameters (docs/cli.md)",
+    )
+    train.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the symbols an interrupted run in --out already finished",
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    train.set_defaults(handler=_train)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict with the models a manifest deploys",
+        description=(
+            "Load the selected model of every symbol in MANIFEST (each file checked "
+            "by sha256), compute features from the price files in DATA, and write "
+            "one row per symbol and date: the prediction and each class probability."
+        ),
+    )
+    predict.add_argument("data", metavar="DATA", help="price file or folder")
+    predict.add_argument("--manifest", required=True, metavar="FILE", help="manifest.json")
+    predict.add_argument(
+        "--out", default="predictions.csv", metavar="FILE", help="CSV file to write"
+    )
+    predict.set_defaults(handler=_predict)
 
     quick = commands.add_parser(
         "quickstart",
@@ -57,7 +261,7 @@ def build_parser():
         "--models",
         nargs="+",
         default=["rf", "xgb"],
-        choices=["rf", "xgb"],
+        choices=["rf", "xgb", "mlp", "lstm"],
         help="models to fit (default: rf xgb)",
     )
     quick.add_argument(
@@ -80,7 +284,12 @@ def main(argv=None):
         return EXIT_OK
     try:
         return args.handler(args)
-    except ValueError as exc:
+    except KeyboardInterrupt:
+        print("\nskfix: interrupted; rerun with --resume to finish.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (ValueError, OSError, ImportError) as exc:
+        # Bad input ends with one clear message, not a traceback. Per-symbol and
+        # per-model failures never get here: they are recorded in the manifest.
         print(f"skfix: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

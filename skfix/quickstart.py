@@ -8,6 +8,8 @@ on all three parts is reported beside the naive baseline (the training part's ma
 class).
 """
 
+import time
+
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -65,7 +67,8 @@ def score_panel(
     panel : dict of str to pandas.DataFrame
         Symbol to price frame, as :func:`skfix.datasets.load_market_panel` returns.
     models : sequence of str, default=("rf", "xgb")
-        Short names of the models, as :func:`skfix.estimators.make_estimator` takes.
+        Short names of the models, as :func:`skfix.estimators.make_estimator` takes
+        (``"rf"``, ``"xgb"``, ``"mlp"``, ``"lstm"``).
     preset : str, default="skfix"
         Parameter set: ``"skfix"`` (regularized defaults) or ``"legacy"``.
     horizon : int, default=1
@@ -80,7 +83,8 @@ def score_panel(
     scores : pandas.DataFrame
         One row per symbol and model with ``n_train``, ``n_valid``, ``n_test``,
         ``train_accuracy``, ``valid_accuracy``, ``test_accuracy``, ``gap`` (train minus
-        validation accuracy) and ``majority_test_accuracy``.
+        validation accuracy), ``majority_test_accuracy``, ``fit_seconds`` and, for the
+        neural nets, ``n_epochs`` (epochs run before early stopping).
 
     Examples
     --------
@@ -102,7 +106,9 @@ def score_panel(
             estimator = make_estimator(
                 model, preset=preset, random_state=random_state, **params
             )
+            start = time.perf_counter()
             fitted = clone(estimator).fit(X.iloc[train], y_values[train])
+            fit_seconds = time.perf_counter() - start
             accuracy = {
                 part: float(fitted.score(X.iloc[index], y_values[index]))
                 for part, index in (("train", train), ("valid", valid), ("test", test))
@@ -120,6 +126,8 @@ def score_panel(
                     "test_accuracy": accuracy["test"],
                     "gap": accuracy["train"] - accuracy["valid"],
                     "majority_test_accuracy": float(np.mean(y_values[test] == majority)),
+                    "fit_seconds": fit_seconds,
+                    "n_epochs": getattr(fitted, "n_epochs_", None),
                 }
             )
     return pd.DataFrame(rows)

@@ -16,8 +16,8 @@ statistics) travels as plain JSON next to the payload; see ``_model_file``.
 import dataclasses
 import importlib
 import io
+import json
 import math
-import re
 import zipfile
 from collections.abc import Callable
 
@@ -234,40 +234,55 @@ def _check_skops_types(sio, data, outcome):
         )
 
 
-_SKOPS_IDS = re.compile(r'("__id__": )(\d+)|("file": ")(\d+)(\.npy")')
-
-
 def _canonical_skops(data):
     """Rewrite skops' zip so that the same forest always gives the same bytes.
 
-    skops names every array file, and every object reference, after the object's
-    ``id()``, which changes from one process to the next, and stamps members with the
-    current time. Renumbering the ids in order of first appearance and fixing the
-    member times makes the file, and so its sha256, a function of the model alone:
-    a resumed or parallel run records the same hash as a serial one.
+    skops names every array file and every object after the object's ``id()``, which
+    changes from one process to the next; it also shares the node of an immutable
+    value (a string, a number) wherever Python happened to share the object, which
+    depends on the process's history (interning, unpickling). And it stamps members
+    with the current time. Here every immutable JSON node gets its own id, all ids are
+    renumbered in order of appearance, and member times are fixed, so that the file,
+    and so its sha256, is a function of the model alone: a resumed or parallel run
+    records the same hash as a serial one. Loading is unaffected: ids only let skops
+    share objects, and immutable values need no sharing.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
-        schema = source.read("schema.json").decode("utf-8")
-        members = {name: source.read(name) for name in source.namelist()}
+        schema = json.loads(source.read("schema.json"))
+        arrays = {name: source.read(name) for name in source.namelist()}
+    del arrays["schema.json"]
     numbers = {}
 
-    def renumber(match):
-        if match.group(1):
-            return match.group(1) + numbers.setdefault(match.group(2), str(len(numbers)))
-        new = numbers.setdefault(match.group(4), str(len(numbers)))
-        return match.group(3) + new + match.group(5)
+    def number(key):
+        return numbers.setdefault(key, len(numbers))
 
-    members["schema.json"] = _SKOPS_IDS.sub(renumber, schema).encode("utf-8")
-    renamed = {}
-    for name, content in members.items():
-        stem, dot, suffix = name.partition(".")
-        renamed[f"{numbers[stem]}{dot}{suffix}" if stem in numbers else name] = content
+    def walk(node):
+        if isinstance(node, list):
+            for value in node:
+                walk(value)
+            return
+        if not isinstance(node, dict):
+            return
+        if "__id__" in node:
+            own = node.get("__loader__") == "JsonNode"
+            node["__id__"] = number(("json", id(node)) if own else str(node["__id__"]))
+        file = node.get("file")
+        if isinstance(file, str) and file.endswith(".npy"):
+            node["file"] = f"{number(file[: -len('.npy')])}.npy"
+        for value in node.values():
+            walk(value)
+
+    walk(schema)
+    members = {"schema.json": json.dumps(schema, indent=2).encode("utf-8")}
+    for name, content in arrays.items():
+        stem = name[: -len(".npy")] if name.endswith(".npy") else None
+        members[f"{numbers[stem]}.npy" if stem in numbers else name] = content
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for name in sorted(renamed):
+        for name in sorted(members):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, renamed[name])
+            target.writestr(info, members[name])
     return buffer.getvalue()
 
 

@@ -3,6 +3,7 @@
 import math
 import numbers
 import time
+import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,7 +80,8 @@ class CandidateEvaluation:
     fit_time : float
         Seconds spent fitting, cross-validation and final fit together.
     error : dict or None
-        ``{"type": ..., "message": ...}`` when the candidate failed; its scores are NaN.
+        ``{"type": ..., "message": ..., "traceback": ...}`` when the candidate failed;
+        its scores are NaN.
     estimator : estimator or None
         The clone fitted on the selection part (not in :meth:`as_dict`).
     """
@@ -255,7 +257,11 @@ def _evaluate_one(
     except Exception as exc:
         if error_score == "raise":
             raise
-        evaluation.error = {"type": type(exc).__name__, "message": str(exc)}
+        evaluation.error = {
+            "type": type(exc).__name__,
+            "message": str(exc),
+            "traceback": traceback.format_exc(),
+        }
         evaluation.fit_time = time.perf_counter() - start
         return evaluation
     train = [float(s) for s in cv_results["train_score"]]

@@ -2,10 +2,12 @@
 
 from numbers import Integral, Real
 
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.ensemble import VotingClassifier
 from sklearn.metrics import get_scorer_names
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import get_tags
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
 from ._criteria import CriterionResult, Decision, SelectionCriteria
@@ -21,7 +23,7 @@ from ._split import _TooFewSamplesError
 ENSEMBLE_NAME = "soft_voting_ensemble"
 
 
-class ModelSelector(MetaEstimatorMixin, BaseEstimator):
+class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Pick the model to deploy for one symbol, or none, with the reasons written down.
 
     Every candidate is evaluated on the same walk-forward folds of the rows before a
@@ -81,12 +83,32 @@ class ModelSelector(MetaEstimatorMixin, BaseEstimator):
     split_ : dict
         Rows used: ``n_selection``, ``n_test``, ``gap`` and the ``folds`` as
         ``[train_start, train_end, val_start, val_end]`` positions (end exclusive).
+    classes_ : ndarray of shape (n_classes,)
+        Class labels of ``best_estimator_``, the columns of :meth:`predict_proba`;
+        absent when nothing is accepted.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X` has feature
+        names that are all strings.
 
     See Also
     --------
     evaluate_candidates : The evaluation alone.
     SelectionCriteria : The acceptance rules.
     gap_penalized_refit : Tuning a candidate with GridSearchCV before selecting.
+
+    Notes
+    -----
+    The selector is a classifier, as its candidates are: ``y`` must hold class labels
+    and :meth:`score` is the accuracy of ``best_estimator_``.
+
+    A pandas DataFrame reaches the candidates unchanged, so that they see its column
+    names and dtypes (a pipeline may select or encode columns by name); the selector
+    itself checks only its shape, its length against ``y`` and its missing values. Any
+    other ``X`` is validated as a numeric array first. NaN is accepted only when every
+    candidate accepts it, and sparse input only when every candidate does (their
+    ``allow_nan`` and ``sparse`` input tags).
 
     Examples
     --------
@@ -165,6 +187,9 @@ class ModelSelector(MetaEstimatorMixin, BaseEstimator):
         self : ModelSelector
         """
         items = _named(self.candidates)
+        X_checked, y = validate_data(self, X, y, **self._check_options(X))
+        check_classification_targets(y)
+        X = _for_candidates(X, X_checked)
         self.criteria_ = self.criteria if self.criteria is not None else SelectionCriteria()
         self.evaluations_ = []
         try:
@@ -217,6 +242,40 @@ class ModelSelector(MetaEstimatorMixin, BaseEstimator):
         self.ranking_ = [d.name for d in sorted(decisions, key=_rank_key) if d.accepted]
         self._choose(X, y, windows)
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # As sklearn's voting ensembles do: the selector takes what every candidate
+        # takes, since any of them may become best_estimator_.
+        candidate_tags = [
+            get_tags(estimator).input_tags for estimator in _estimators(self.candidates)
+        ]
+        tags.input_tags.allow_nan = all(t.allow_nan for t in candidate_tags)
+        tags.input_tags.sparse = all(t.sparse for t in candidate_tags)
+        return tags
+
+    def _check_options(self, X):
+        """validate_data options for X: what every candidate's input tags allow."""
+        input_tags = get_tags(self).input_tags
+        return dict(
+            # a DataFrame reaches the candidates as it is, so its dtypes are theirs to
+            # check (a pipeline may encode string columns)
+            dtype=None if _keeps_frame(X) else "numeric",
+            # csr, because the evaluation selects rows of X
+            accept_sparse="csr" if input_tags.sparse else False,
+            ensure_all_finite="allow-nan" if input_tags.allow_nan else True,
+        )
+
+    @property
+    def classes_(self):
+        """Class labels of ``best_estimator_``, the columns of :meth:`predict_proba`."""
+        check_is_fitted(self, "decisions_")
+        if self.best_estimator_ is None:
+            # AttributeError, so that hasattr(selector, "classes_") is False
+            raise AttributeError(
+                f"ModelSelector has no classes_: it has no model. {self.why_}"
+            )
+        return self.best_estimator_.classes_
 
     def _too_short(self, items, message):
         self.split_ = {"n_selection": 0, "n_test": 0, "gap": self.gap, "folds": []}
@@ -286,9 +345,12 @@ class ModelSelector(MetaEstimatorMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If no candidate was accepted; the message says why.
+            If no candidate was accepted (the message says why), or ``X`` does not
+            have the features seen in :meth:`fit`.
         """
-        return self._deployable().predict(X)
+        estimator = self._deployable()
+        X_checked = validate_data(self, X, reset=False, **self._check_options(X))
+        return estimator.predict(_for_candidates(X, X_checked))
 
     def predict_proba(self, X):
         """Class probabilities from the chosen model.
@@ -304,9 +366,12 @@ class ModelSelector(MetaEstimatorMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If no candidate was accepted; the message says why.
+            If no candidate was accepted (the message says why), or ``X`` does not
+            have the features seen in :meth:`fit`.
         """
-        return self._deployable().predict_proba(X)
+        estimator = self._deployable()
+        X_checked = validate_data(self, X, reset=False, **self._check_options(X))
+        return estimator.predict_proba(_for_candidates(X, X_checked))
 
     def report(self):
         """Return every candidate's decision and criteria as readable text.
@@ -340,6 +405,22 @@ class ModelSelector(MetaEstimatorMixin, BaseEstimator):
                 for name, decision in self.decisions_.items()
             ],
         }
+
+
+def _estimators(candidates):
+    """The candidate estimators, from a dict or a list of (name, estimator)."""
+    if isinstance(candidates, dict):
+        return list(candidates.values())
+    return [estimator for _, estimator in candidates]
+
+
+def _keeps_frame(X):
+    return hasattr(X, "iloc")
+
+
+def _for_candidates(X, X_checked):
+    """A DataFrame as given, so that candidates see its feature names; else X_checked."""
+    return X if _keeps_frame(X) else X_checked
 
 
 def _rank_key(decision):

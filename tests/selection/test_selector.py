@@ -1,12 +1,20 @@
 import json
+import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, is_classifier
+from sklearn.compose import make_column_transformer
 from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.utils import get_tags
 
 from skfix.selection import (
     ModelSelector,
@@ -64,8 +72,12 @@ def test_nothing_accepted_says_why_and_refuses_to_predict():
     assert selector.best_name_ is None and selector.best_estimator_ is None
     assert selector.ranking_ == []
     assert selector.why_.startswith("No candidate was accepted (2 rejected")
-    with pytest.raises(ValueError, match="no model to predict with"):
+    with pytest.raises(ValueError, match="no model to predict with") as excinfo:
         selector.predict(X)
+    assert str(excinfo.value).endswith(selector.why_)
+    with pytest.raises(ValueError, match="no model to predict with"):
+        selector.predict_proba(X)
+    assert not hasattr(selector, "classes_")
     with pytest.raises(NotFittedError):
         ModelSelector(CANDIDATES).predict(X)
 
@@ -163,3 +175,82 @@ def test_explicit_list_of_folds():
     selector = ModelSelector(CANDIDATES, cv=folds).fit(X, y)
     assert len(selector.split_["folds"]) == 3
     assert selector.best_name_ == "logistic"
+
+
+def test_is_a_classifier_delegating_to_the_chosen_model():
+    X, y = _signal()
+    selector = ModelSelector(CANDIDATES).fit(X, y)
+    assert is_classifier(selector)
+    np.testing.assert_array_equal(selector.classes_, [0, 1])
+    assert selector.n_features_in_ == 3 and not hasattr(selector, "feature_names_in_")
+    assert selector.score(X, y) == accuracy_score(y, selector.predict(X))
+
+
+def test_dataframe_reaches_the_candidates_with_its_names_and_dtypes():
+    X, y = _signal(400)
+    X = pd.DataFrame(X, columns=["a", "b", "c"])
+    X["regime"] = np.where(np.arange(len(X)) % 2, "calm", "busy")
+    # selects and encodes columns by name: works only if the candidate gets the frame
+    by_name = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["regime"]), ("passthrough", ["a", "b"])),
+        LogisticRegression(),
+    )
+    selector = ModelSelector({"by_name": by_name}).fit(X, y)
+    assert selector.best_name_ == "by_name"
+    np.testing.assert_array_equal(selector.feature_names_in_, X.columns)
+    np.testing.assert_array_equal(selector.best_estimator_.feature_names_in_, X.columns)
+    assert selector.predict(X.iloc[:5]).shape == (5,)
+
+
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        (np.empty((0, 3)), np.empty(0), "0 sample"),
+        (np.arange(300.0), np.arange(300) % 2, "Expected 2D array"),
+        (np.full((300, 3), np.nan), np.arange(300) % 2, "Input X contains NaN"),
+        (np.zeros((300, 3)), np.linspace(0, 1, 300), "Unknown label type"),
+        (np.zeros((300, 3)), np.arange(299) % 2, "inconsistent numbers of samples"),
+    ],
+    ids=["empty", "1d", "nan", "continuous_y", "length"],
+)
+def test_invalid_data_raises_before_any_candidate_runs(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        ModelSelector(CANDIDATES).fit(X, y)
+
+
+def test_predict_checks_features_against_fit():
+    X, y = _signal()
+    selector = ModelSelector(CANDIDATES).fit(X, y)
+    with pytest.raises(ValueError, match="X has 2 features, but ModelSelector is"):
+        selector.predict(X[:, :2])
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        selector.predict_proba(np.full((2, 3), np.nan))
+
+
+def test_nan_and_sparse_input_follow_the_candidates_tags():
+    X, y = _signal()
+    boosting = HistGradientBoostingClassifier(max_iter=10, random_state=0)
+    assert not get_tags(ModelSelector(CANDIDATES)).input_tags.allow_nan
+    nan_friendly = ModelSelector({"boosting": boosting})
+    assert get_tags(nan_friendly).input_tags.allow_nan
+    X_nan = X.copy()
+    X_nan[::10, 1] = np.nan
+    nan_friendly.fit(X_nan, y)
+    assert nan_friendly.best_name_ == "boosting"
+    assert nan_friendly.predict(X_nan).shape == (300,)
+
+    with pytest.raises(TypeError, match="dense data is required"):
+        ModelSelector({**CANDIDATES, "boosting": boosting}).fit(sparse.csr_matrix(X), y)
+    selector = ModelSelector(CANDIDATES).fit(sparse.coo_matrix(X), y)
+    assert selector.best_name_ == "logistic"
+    np.testing.assert_array_equal(
+        selector.predict(sparse.csr_matrix(X)), selector.predict(X)
+    )
+
+
+def test_fitted_selector_pickles():
+    X, y = _signal()
+    selector = ModelSelector(CANDIDATES, ensemble=True).fit(X, y)
+    restored = pickle.loads(pickle.dumps(selector))
+    assert restored.why_ == selector.why_
+    np.testing.assert_array_equal(restored.predict_proba(X), selector.predict_proba(X))

@@ -1,0 +1,585 @@
+"""``train_panel``: every model on every symbol, honestly, with a record to trust."""
+
+import contextlib
+import hashlib
+import json
+import platform
+import sys
+import traceback
+import warnings
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from .._json import dump_json, to_jsonable
+from ._config import ConfigError, TrainConfig
+
+SCHEMA_VERSION = "1.0"
+STATE_DIR = ".skfix-state"
+MODELS_DIR = "models"
+LIBRARIES = (
+    "scikit-learn",
+    "imbalanced-learn",
+    "xgboost",
+    "torch",
+    "skorch",
+    "numpy",
+    "pandas",
+    "skops",
+)
+# Fields of a candidate evaluation that are timings, kept out of the manifest so that
+# reruns, resumed runs and parallel runs give identical manifests.
+_TIMINGS = ("fit_time",)
+
+
+class DataError(ValueError):
+    """The data of a run cannot be used at all (no files, unreadable files)."""
+
+
+def load_panel(data=None, symbols=None):
+    """Read the price series of a run.
+
+    Parameters
+    ----------
+    data : str, os.PathLike, list of them, or None
+        Files or folders of price files (see :func:`skfix.datasets.read_prices`);
+        ``None`` is the built-in panel.
+    symbols : list of str, default=None
+        Keep only these symbols (in this order).
+
+    Returns
+    -------
+    panel : dict of str to pandas.DataFrame
+    source : str
+        Where the data came from, for the manifest.
+
+    Raises
+    ------
+    DataError
+        If a path does not exist, a file cannot be read, or no series is left.
+    """
+    from ..datasets import DataFormatError, load_market_panel, read_prices
+
+    if data is None:
+        panel, source = load_market_panel(), "built-in panel"
+    else:
+        paths = [Path(p) for p in ([data] if isinstance(data, str | Path) else data)]
+        panel = {}
+        for path in paths:
+            if not path.exists():
+                raise DataError(f"{path}: no such file or folder.")
+            try:
+                # Too-short series are a per-symbol outcome ("insufficient data"),
+                # recorded in the manifest, not a reason to stop the whole run.
+                found = read_prices(path, min_rows=1)
+            except (DataFormatError, OSError, UnicodeDecodeError) as exc:
+                raise DataError(f"cannot read {path}: {exc}") from None
+            clash = sorted(set(found) & set(panel))
+            if clash:
+                raise DataError(f"{path}: symbol(s) {clash} also found in an earlier path.")
+            panel.update(found)
+        source = ", ".join(str(p) for p in paths)
+    if symbols:
+        missing = sorted(set(symbols) - set(panel))
+        if missing:
+            raise DataError(f"symbol(s) {missing} not in the data; found {sorted(panel)}.")
+        panel = {symbol: panel[symbol] for symbol in symbols}
+    if not panel:
+        raise DataError(f"no price series found in {source}.")
+    return panel, source
+
+
+def _error_record(exc):
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "traceback": traceback.format_exc(),
+    }
+
+
+def _fingerprint(X, y, prices):
+    """What identifies the rows a symbol was trained on."""
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(X.index.asi8).tobytes())
+    digest.update(np.ascontiguousarray(X.to_numpy(dtype=np.float64)).tobytes())
+    digest.update(np.ascontiguousarray(y.to_numpy(dtype=np.int64)).tobytes())
+    classes, counts = np.unique(y.to_numpy(), return_counts=True)
+    cleaning = prices.attrs.get("skfix_cleaning", {})
+    return {
+        "source": cleaning.get("source"),
+        "sha256": digest.hexdigest(),
+        "n_rows": int(len(y)),
+        "start": X.index[0].date().isoformat(),
+        "end": X.index[-1].date().isoformat(),
+        "class_balance": {
+            str(c): float(n) / len(y) for c, n in zip(classes.tolist(), counts, strict=True)
+        },
+        "n_features": int(X.shape[1]),
+        "feature_names": [str(c) for c in X.columns],
+        "cleaning": to_jsonable(cleaning),
+        "dataset": to_jsonable(X.attrs.get("skfix_dataset", {})),
+    }
+
+
+def build_candidates(config):
+    """The candidate models of one symbol, each with the augmenter where it is safe.
+
+    The forest trains on every row it is given, so the augmenter is a step of an
+    imblearn pipeline before it (it runs at fit time only). XGBoost and the neural nets
+    set aside the latest rows for early stopping inside ``fit``: the augmenter is their
+    ``augmenter`` parameter, so that it runs on the training part after that split and
+    never copies a validation row.
+    """
+    from imblearn.pipeline import Pipeline
+
+    candidates = {}
+    for model in config.models:
+        estimator = config.estimator(model)
+        augmenter = config.augmenter()
+        if augmenter is not None:
+            if "augmenter" in estimator.get_params():
+                estimator.set_params(augmenter=augmenter)
+            else:
+                estimator = Pipeline([("augment", augmenter), ("model", estimator)])
+        candidates[model] = estimator
+    return candidates
+
+
+def _final_model(fitted):
+    """The model to deploy: the last step of a pipeline (the augmenter is fit-only)."""
+    return fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
+
+
+def _candidate_record(name, config, evaluation, decision, model_file):
+    from ..estimators import ESTIMATORS
+
+    cls = ESTIMATORS[name] if name in ESTIMATORS else None
+    record = {
+        "name": name,
+        "estimator": f"{cls.__module__.split('._')[0]}.{cls.__name__}" if cls else None,
+        "params": to_jsonable(config.estimator_params(name)) if cls else {},
+        "status": "failed",
+        "error": None,
+        "fold_train_scores": [],
+        "fold_validation_scores": [],
+        "mean_train_score": None,
+        "mean_validation_score": None,
+        "gap": None,
+        "validation_std": None,
+        "validation_variance": None,
+        "test_score": None,
+        "n_test": None,
+        "baselines": None,
+        "p_value": None,
+        "alpha": config.criteria.alpha,
+        "decision": decision.decision if decision else "failed",
+        "reason": decision.reason if decision else None,
+        "criteria": decision.as_dict()["criteria"] if decision else [],
+        "rank_score": None,
+        "rank": decision.rank if decision else None,
+        "monitor_events": [],
+        "model_file": model_file,
+    }
+    if evaluation is None:
+        record["status"] = "not_evaluated"
+        return to_jsonable(record)
+    scores = evaluation.as_dict()
+    record.update(
+        status="failed" if evaluation.failed else "ok",
+        error=scores["error"],
+        fold_train_scores=scores["train_scores"],
+        fold_validation_scores=scores["validation_scores"],
+        mean_train_score=scores["mean_train_score"],
+        mean_validation_score=scores["mean_validation_score"],
+        gap=scores["gap"],
+        validation_std=scores["validation_std"],
+        validation_variance=scores["validation_variance"],
+        test_score=scores["test_score"],
+        test_accuracy=scores["test_accuracy"],
+        n_test=scores["n_test"],
+    )
+    if not evaluation.failed:
+        record["baselines"] = {
+            baseline: values["test_score"]
+            for baseline, values in scores["baselines"].items()
+        }
+        record["baseline_validation_scores"] = {
+            baseline: values["mean_validation_score"]
+            for baseline, values in scores["baselines"].items()
+        }
+        record["comparisons"] = scores["comparisons"]
+        record["rank_score"] = decision.as_dict()["rank_score"]
+        baseline = [c for c in record["criteria"] if c["name"] == "beats_baseline"]
+        record["p_value"] = baseline[0]["value"] if baseline else None
+        if evaluation.estimator is not None:
+            events = getattr(_final_model(evaluation.estimator), "training_warnings_", [])
+            record["monitor_events"] = [event.as_dict() for event in events]
+    if evaluation.failed:
+        record["decision"] = "failed"
+    return to_jsonable(record)
+
+
+@contextlib.contextmanager
+def _one_torch_thread():
+    """Train on one torch thread: the same numbers whatever the parallelism.
+
+    skfix parallelizes over symbols; torch's own threads would compete with them, and
+    float sums in a different thread order can change the last bits of a result.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def train_symbol(symbol, prices, config, out_dir, stem):
+    """Train, evaluate and select the models of one symbol, and save their files.
+
+    Never raises for a problem of the symbol's own: a failure is recorded with its
+    type, message and traceback in the returned record.
+
+    Parameters
+    ----------
+    symbol : str
+        The symbol.
+    prices : pandas.DataFrame
+        Its price frame.
+    config : TrainConfig
+        The run configuration.
+    out_dir : pathlib.Path
+        The run's output folder; model files go to ``models/<stem>/``.
+    stem : str
+        The symbol's file-name-safe name.
+
+    Returns
+    -------
+    record : dict
+        The symbol's entry of the manifest.
+    """
+    from ..features import make_dataset
+    from ..persistence import save_model
+    from ..selection import ModelSelector
+
+    record = {
+        "status": "failed",
+        "error": None,
+        "data": None,
+        "candidates": [],
+        "selected": None,
+        "why_none": None,
+    }
+    try:
+        X, y = make_dataset(prices, horizon=config.horizon)
+    except ValueError as exc:
+        record.update(
+            status="insufficient_data",
+            error=_error_record(exc),
+            why_none=f"no usable rows: {exc}",
+        )
+        return record
+    record["data"] = _fingerprint(X, y, prices)
+    try:
+        with warnings.catch_warnings(), _one_torch_thread():
+            # Monitor warnings are recorded on each model and in the manifest.
+            from ..monitoring import TrainingWarning
+
+            warnings.simplefilter("ignore", TrainingWarning)
+            selector = ModelSelector(
+                build_candidates(config),
+                criteria=config.criteria,
+                cv=config.splitter(),
+                test_size=config.split.get("test_size", 0.2),
+                gap=config.horizon,
+            ).fit(X, y)
+    except Exception as exc:  # one symbol never stops the others
+        record["error"] = _error_record(exc)
+        record["why_none"] = f"selection failed: {type(exc).__name__}: {exc}"
+        return record
+
+    evaluations = {e.name: e for e in selector.evaluations_}
+    candidates = []
+    for name in config.models:
+        evaluation = evaluations.get(name)
+        decision = selector.decisions_.get(name)
+        model_file = None
+        if evaluation is not None and evaluation.estimator is not None:
+            try:
+                model_file = save_model(
+                    _final_model(evaluation.estimator),
+                    out_dir / MODELS_DIR / stem,
+                    name,
+                    relative_to=out_dir,
+                )
+            except Exception as exc:  # an unsaveable model is a failed candidate
+                evaluation.error = _error_record(exc)
+        candidates.append(_candidate_record(name, config, evaluation, decision, model_file))
+    record["candidates"] = candidates
+    all_insufficient = all(c["decision"] == "insufficient_data" for c in candidates)
+    record["status"] = "insufficient_data" if all_insufficient else "trained"
+    if selector.best_name_ is not None:
+        chosen = next(c for c in candidates if c["name"] == selector.best_name_)
+        record["selected"] = {
+            "name": selector.best_name_,
+            "rank_score": chosen["rank_score"],
+            "reason": selector.why_,
+        }
+    else:
+        record["why_none"] = selector.why_
+    return record
+
+
+def _state_path(out_dir, stem):
+    return out_dir / STATE_DIR / f"{stem}.json"
+
+
+def _config_fingerprint(config):
+    text = json.dumps(to_jsonable(config.as_dict()), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _train_and_store(symbol, prices, config, out_dir, stem, config_hash):
+    """Train one symbol and store its record atomically (the unit of --resume)."""
+    record = train_symbol(symbol, prices, config, out_dir, stem)
+    dump_json({"config_sha256": config_hash, "record": record}, _state_path(out_dir, stem))
+    return symbol, record
+
+
+def _resumable(out_dir, stem, config_hash):
+    """The stored record of a symbol finished by an earlier run, if still valid."""
+    from .._io import sha256_file
+
+    path = _state_path(out_dir, stem)
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if state.get("config_sha256") != config_hash:
+        return None
+    record = state["record"]
+    for candidate in record.get("candidates", []):
+        model_file = candidate.get("model_file")
+        if model_file is None:
+            continue
+        file = out_dir / model_file["path"]
+        if not file.is_file() or sha256_file(file) != model_file["sha256"]:
+            return None
+    return record
+
+
+def _summary(symbols):
+    candidates = [c for record in symbols.values() for c in record["candidates"]]
+    scored = [c for c in candidates if c["status"] == "ok"]
+    failures = [
+        {
+            "symbol": symbol,
+            "candidate": None,
+            "type": r["error"]["type"],
+            "message": r["error"]["message"],
+        }
+        for symbol, r in symbols.items()
+        if r["status"] == "failed"
+    ] + [
+        {
+            "symbol": symbol,
+            "candidate": c["name"],
+            "type": c["error"]["type"],
+            "message": c["error"]["message"],
+        }
+        for symbol, r in symbols.items()
+        for c in r["candidates"]
+        if c["status"] == "failed"
+    ]
+
+    def mean(key):
+        values = [c[key] for c in scored if c[key] is not None]
+        return float(np.mean(values)) if values else None
+
+    return {
+        "symbols_total": len(symbols),
+        "symbols_trained": sum(r["status"] == "trained" for r in symbols.values()),
+        "symbols_failed": sum(r["status"] == "failed" for r in symbols.values()),
+        "symbols_insufficient_data": sum(
+            r["status"] == "insufficient_data" for r in symbols.values()
+        ),
+        "candidates_total": len(candidates),
+        "candidates_succeeded": len(scored),
+        "model_success_rate": len(scored) / len(candidates) if candidates else None,
+        "average_gap": mean("gap"),
+        "average_test_accuracy": mean("test_accuracy"),
+        "deployable_count": sum(r["selected"] is not None for r in symbols.values()),
+        "failures": failures,
+    }
+
+
+def _library_versions():
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def build_manifest(symbols, config, source, created=None):
+    """Assemble the manifest of a run from its per-symbol records."""
+    created = created or datetime.now(timezone.utc)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "utc_time_created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "skfix_version": __version__,
+        "python_version": platform.python_version(),
+        "library_versions": _library_versions(),
+        "run": {"data_source": source, **to_jsonable(config.as_dict())},
+        "summary": _summary(symbols),
+        "symbols": symbols,
+    }
+
+
+def train_panel(
+    data=None,
+    *,
+    out_dir="skfix-out",
+    config=None,
+    symbols=None,
+    n_jobs=None,
+    backend="loky",
+    scheduler=None,
+    resume=False,
+    progress=None,
+):
+    """Train every model on every symbol, select what can be deployed, write it all.
+
+    For each symbol: features and labels (:func:`skfix.features.make_dataset`), the
+    candidate models each with the augmenter (:func:`build_candidates`), evaluation
+    on purged walk-forward folds and a final test window, acceptance and ranking
+    (:class:`skfix.selection.ModelSelector`), and every trained model saved as a safe,
+    hashed file. Then ``manifest.json``, ``reports/`` and ``plots/`` are written.
+    One symbol or model failing never stops the others: it is recorded.
+
+    Parameters
+    ----------
+    data : str, os.PathLike, list of them, or None, default=None
+        Price files or folders; ``None`` is the built-in panel.
+    out_dir : str or os.PathLike, default="skfix-out"
+        Output folder.
+    config : TrainConfig, default=None
+        The run configuration; ``None`` is ``TrainConfig()``.
+    symbols : list of str, default=None
+        Only these symbols.
+    n_jobs : int, default=None
+        Symbols trained in parallel (joblib); ``None`` is 1, ``-1`` all cores.
+    backend : {"loky", "multiprocessing", "dask"}, default="loky"
+        joblib backend; each runs symbols in separate processes. ``"dask"`` needs
+        ``skfix[dask]``. (Threads are not offered: torch's random state is global to
+        a process, so threads training neural nets at once would not be reproducible.)
+    scheduler : str, default=None
+        Address of a Dask scheduler (``tcp://host:8786``), or a
+        ``distributed.Client``; with ``backend="dask"`` and None, a local cluster.
+    resume : bool, default=False
+        Reuse the symbols an interrupted run in the same folder with the same
+        configuration finished (their model files are checked by sha256).
+    progress : callable, default=None
+        Called as ``progress(done, total, symbol, record)`` after each symbol.
+
+    Returns
+    -------
+    manifest : dict
+        The manifest, as written to ``out_dir/manifest.json``.
+
+    Raises
+    ------
+    DataError, ConfigError
+        For data or a configuration that cannot be used at all, before training.
+    """
+    from joblib import Parallel, delayed, parallel_config
+
+    from ..reporting import validate_manifest, write_plots, write_reports
+    from ..reporting._common import file_stems
+
+    config = TrainConfig() if config is None else config
+    if not isinstance(config, TrainConfig):
+        raise ConfigError(f"config must be a TrainConfig; found {type(config).__name__}.")
+    panel, source = load_panel(data, symbols)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stems = file_stems(list(panel))
+    config_hash = _config_fingerprint(config)
+
+    records, todo = {}, []
+    for symbol in panel:
+        record = _resumable(out_dir, stems[symbol], config_hash) if resume else None
+        if record is None:
+            todo.append(symbol)
+        else:
+            records[symbol] = record
+    done = len(records)
+    if progress is not None:
+        for symbol, record in records.items():
+            progress(len(records), len(panel), symbol, record)
+
+    jobs = (
+        delayed(_train_and_store)(
+            symbol, panel[symbol], config, out_dir, stems[symbol], config_hash
+        )
+        for symbol in todo
+    )
+    with _backend(backend, scheduler, n_jobs) as (name, workers):
+        with parallel_config(backend=name, n_jobs=workers):
+            for symbol, record in Parallel(return_as="generator_unordered")(jobs):
+                records[symbol] = record
+                done += 1
+                if progress is not None:
+                    progress(done, len(panel), symbol, record)
+
+    ordered = {symbol: records[symbol] for symbol in panel}
+    manifest = build_manifest(ordered, config, source)
+    validate_manifest(manifest)
+    dump_json(manifest, out_dir / "manifest.json")
+    write_plots(manifest, out_dir)
+    write_reports(manifest, out_dir)
+    return manifest
+
+
+@contextlib.contextmanager
+def _backend(backend, scheduler, n_jobs):
+    """The joblib backend name and worker count, with a Dask client when asked."""
+    if backend != "dask":
+        if backend not in ("loky", "multiprocessing"):
+            raise ConfigError(
+                f"backend must be 'loky', 'multiprocessing' or 'dask'; found {backend!r}."
+            )
+        yield backend, 1 if n_jobs is None else n_jobs
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError(
+            "the dask backend needs dask.distributed: pip install 'skfix[dask]'"
+        ) from None
+    if isinstance(scheduler, Client):
+        yield "dask", -1 if n_jobs is None else n_jobs
+        return
+    with contextlib.ExitStack() as stack:
+        if scheduler is None:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=n_jobs or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        else:
+            client = stack.enter_context(Client(scheduler))
+        del client  # joblib's dask backend finds the current client
+        yield "dask", -1 if n_jobs is None else n_jobs

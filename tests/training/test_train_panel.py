@@ -1,0 +1,206 @@
+"""train_panel: per-symbol records, failures kept, resume, parallel, the manifest."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from skfix.datasets import load_market_panel
+from skfix.persistence import load_deployment
+from skfix.reporting import validate_manifest
+from skfix.training import ConfigError, DataError, TrainConfig, train_panel
+from tests.training.conftest import fast_config, without_time
+
+SYMBOLS = ["BRENT", "IBM"]
+
+
+def write_panel(folder, symbols=SYMBOLS):
+    folder.mkdir(parents=True, exist_ok=True)
+    for symbol, frame in load_market_panel(symbols).items():
+        frame[["close"]].to_csv(folder / f"{symbol}.csv")
+    return folder
+
+
+class Exploding(ClassifierMixin, BaseEstimator):
+    """A candidate that always raises while fitting."""
+
+    def fit(self, X, y):
+        raise RuntimeError("exploded on purpose")
+
+
+def test_a_run_writes_manifest_reports_plots_and_models(tmp_path, config):
+    manifest = train_panel(out_dir=tmp_path, config=config, symbols=SYMBOLS)
+    validate_manifest(manifest)
+    assert json.loads((tmp_path / "manifest.json").read_text()) == manifest
+    assert {p.name for p in (tmp_path / "reports").iterdir()} == {
+        "BRENT.md",
+        "IBM.md",
+        "summary.md",
+    }
+    assert list((tmp_path / "plots").glob("*.png"))
+    for symbol in SYMBOLS:
+        record = manifest["symbols"][symbol]
+        assert record["data"]["n_rows"] > 0 and len(record["data"]["sha256"]) == 64
+        for candidate in record["candidates"]:
+            assert candidate["status"] == "ok"
+            assert (tmp_path / candidate["model_file"]["path"]).is_file()
+            assert len(candidate["fold_validation_scores"]) == 5
+            assert candidate["baselines"]["majority"] is not None
+    summary = manifest["summary"]
+    assert summary["candidates_total"] == 4 and summary["model_success_rate"] == 1.0
+    assert manifest["run"]["seed"] == 0 and manifest["run"]["split"]["gap"] == 1
+
+
+def test_a_failing_model_is_recorded_and_the_others_go_on(tmp_path, config, monkeypatch):
+    from skfix.training import _panel
+
+    real = _panel.build_candidates
+
+    def with_a_broken_model(config):
+        return {**real(config), "xgb": Exploding()}
+
+    monkeypatch.setattr(_panel, "build_candidates", with_a_broken_model)
+    manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"])
+    rf, xgb = manifest["symbols"]["BRENT"]["candidates"]
+    assert rf["status"] == "ok" and rf["model_file"] is not None
+    assert xgb["status"] == "failed" and xgb["decision"] == "failed"
+    assert xgb["error"]["type"] == "RuntimeError"
+    assert "exploded on purpose" in xgb["error"]["message"]
+    assert "Traceback" in xgb["error"]["traceback"]
+    assert manifest["summary"]["failures"][0]["candidate"] == "xgb"
+    assert manifest["summary"]["model_success_rate"] == 0.5
+
+
+def test_a_30_row_symbol_is_insufficient_data_not_a_crash(tmp_path, config):
+    folder = write_panel(tmp_path / "data", ["BRENT"])
+    short = load_market_panel(["IBM"])["IBM"].iloc[:30]
+    short[["close"]].to_csv(folder / "SHORT.csv")
+    manifest = train_panel(folder, out_dir=tmp_path / "out", config=config)
+    record = manifest["symbols"]["SHORT"]
+    assert record["status"] == "insufficient_data"
+    assert record["selected"] is None and "too short" in record["why_none"]
+    assert {c["decision"] for c in record["candidates"]} == {"insufficient_data"}
+    assert manifest["symbols"]["BRENT"]["status"] == "trained"
+    assert "SHORT.md" in {p.name for p in (tmp_path / "out" / "reports").iterdir()}
+
+
+def test_bad_data_and_config_fail_before_training(tmp_path):
+    with pytest.raises(DataError, match="no such file or folder"):
+        train_panel(tmp_path / "missing", out_dir=tmp_path / "out")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("when,what\nyesterday,up\n")
+    with pytest.raises(DataError, match="cannot read .*bad.csv"):
+        train_panel(bad, out_dir=tmp_path / "out")
+    with pytest.raises(ConfigError, match=r"\[model_params.rf\].*max_depth"):
+        TrainConfig(models=("rf",), model_params={"rf": {"max_depth": -3}})
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_same_manifest_serial_parallel_and_dask(tmp_path):
+    config = fast_config(models=("rf", "xgb", "mlp", "lstm"))
+    serial = train_panel(out_dir=tmp_path / "serial", config=config, symbols=SYMBOLS)
+    parallel = train_panel(
+        out_dir=tmp_path / "parallel", config=config, symbols=SYMBOLS, n_jobs=2
+    )
+    assert without_time(parallel) == without_time(serial)
+
+    from distributed import Client, LocalCluster
+
+    # Worker processes, as on a real cluster: torch's random state is per process.
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with Client(cluster) as client:
+            dask = train_panel(
+                out_dir=tmp_path / "dask",
+                config=config,
+                symbols=SYMBOLS,
+                backend="dask",
+                scheduler=client,
+            )
+    assert without_time(dask) == without_time(serial)
+
+
+def test_resume_after_an_interruption_gives_the_same_manifest(tmp_path, config):
+    complete = train_panel(out_dir=tmp_path / "complete", config=config, symbols=SYMBOLS)
+
+    def stop_after_first(done, total, symbol, record):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_panel(
+            out_dir=tmp_path / "run",
+            config=config,
+            symbols=SYMBOLS,
+            progress=stop_after_first,
+        )
+    assert not (tmp_path / "run" / "manifest.json").exists()
+    assert len(list((tmp_path / "run" / ".skfix-state").glob("*.json"))) == 1
+    resumed = train_panel(
+        out_dir=tmp_path / "run", config=config, symbols=SYMBOLS, resume=True
+    )
+    assert without_time(resumed) == without_time(complete)
+
+
+def test_resume_retrains_a_symbol_whose_model_file_changed(tmp_path, config):
+    first = train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"])
+    model = tmp_path / first["symbols"]["BRENT"]["candidates"][0]["model_file"]["path"]
+    model.write_bytes(b"tampered")
+    again = train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"], resume=True)
+    assert without_time(again) == without_time(first)
+    assert model.read_bytes() != b"tampered"
+
+
+def test_resume_ignores_state_of_another_configuration(tmp_path, config):
+    train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"])
+    other = config.replace(seed=1)
+    resumed = train_panel(out_dir=tmp_path, config=other, symbols=["BRENT"], resume=True)
+    fresh = train_panel(out_dir=tmp_path / "fresh", config=other, symbols=["BRENT"])
+    assert without_time(resumed) == without_time(fresh)
+
+
+def test_killed_process_then_resume(tmp_path):
+    """SIGKILL a real `skfix train` mid-run; --resume finishes with the same manifest."""
+    data = write_panel(tmp_path / "data", ["AAPL", "AMZN", "BRENT", "IBM", "MSFT"])
+    config = tmp_path / "run.toml"
+    config.write_text(
+        'models = ["rf", "xgb"]\n'
+        "[model_params.rf]\nn_estimators = 10\n"
+        "[model_params.xgb]\nn_estimators = 20\n"
+    )
+    command = [sys.executable, "-m", "skfix", "train", str(data), "--config", str(config)]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    reference = subprocess.run(
+        [*command, "--out", str(tmp_path / "reference"), "--quiet"], env=env, check=True
+    )
+    assert reference.returncode == 0
+    out = tmp_path / "killed"
+    process = subprocess.Popen([*command, "--out", str(out), "--quiet"], env=env)
+    state = out / ".skfix-state"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(state.glob("*.json"))) < 2:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    finished = len(list(state.glob("*.json")))
+    assert 2 <= finished < 5, "the run was not killed mid-way"
+    assert not (out / "manifest.json").exists()
+    subprocess.run(
+        [*command, "--out", str(out), "--quiet", "--resume"], env=env, check=True
+    )
+    expected = json.loads((tmp_path / "reference" / "manifest.json").read_text())
+    resumed = json.loads((out / "manifest.json").read_text())
+    expected["run"]["data_source"] = resumed["run"]["data_source"]
+    assert without_time(resumed) == without_time(expected)
+
+
+def test_deployment_loads_what_was_selected(tmp_path, config):
+    manifest = train_panel(out_dir=tmp_path, config=config, symbols=SYMBOLS)
+    deployed = load_deployment(tmp_path / "manifest.json")
+    selected = {s for s, r in manifest["symbols"].items() if r["selected"]}
+    assert set(deployed) == selected
