@@ -12,12 +12,14 @@ Run: ``python benchmarks/bench_models.py`` (a few minutes on two cores).
 
 import platform
 import time
+import warnings
 
 import pandas as pd
 import torch
 
 import skfix
 from skfix.datasets import load_market_panel
+from skfix.monitoring import TrainingWarning
 from skfix.quickstart import score_panel
 
 MODELS = ("rf", "xgb", "mlp", "lstm")
@@ -25,6 +27,8 @@ MODELS = ("rf", "xgb", "mlp", "lstm")
 
 def main():
     torch.set_num_threads(1)
+    # Each model keeps its monitor's events in training_warnings_; not printed here.
+    warnings.simplefilter("ignore", TrainingWarning)
     panel = load_market_panel()
     start = time.perf_counter()
     scores = score_panel(panel, models=MODELS, random_state=0)

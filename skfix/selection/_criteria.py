@@ -194,6 +194,10 @@ class SelectionCriteria:
             value = getattr(self, name)
             if value is not None and not np.isfinite(value):
                 raise ValueError(f"{name} must be a finite number or None; got {value!r}.")
+        for name in ("max_gap", "max_validation_test_diff", "max_fold_std"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be >= 0 or None; got {value!r}.")
         if int(self.min_test_rows) != self.min_test_rows or self.min_test_rows < 0:
             raise ValueError(
                 f"min_test_rows must be an int >= 0; got {self.min_test_rows!r}."

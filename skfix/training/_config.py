@@ -103,7 +103,7 @@ class TrainConfig:
             )
         if not isinstance(self.criteria, SelectionCriteria):
             raise ConfigError(f"{source}: criteria must be a SelectionCriteria.")
-        self.splitter(n_samples=None, source=source)
+        self.splitter(source=source)
         self.augmenter(source=source)
         unknown = sorted(set(self.model_params) - set(MODELS))
         if unknown:
@@ -114,7 +114,7 @@ class TrainConfig:
         for model in self.models:
             self.estimator(model, source=source)
 
-    def splitter(self, n_samples=None, source="the configuration"):
+    def splitter(self, source="the configuration"):
         """The walk-forward splitter of the selection part."""
         params = {**SPLIT_DEFAULTS, **self.split}
         unknown = sorted(set(params) - set(SPLIT_DEFAULTS))
@@ -135,9 +135,11 @@ class TrainConfig:
                 f"rows >= 1; found {test_size!r}."
             )
         try:
-            return PurgedWalkForwardSplit(gap=self.horizon, **params)
+            splitter = PurgedWalkForwardSplit(gap=self.horizon, **params)
+            splitter._checked_params()
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{source}: [split] {exc}") from None
+        return splitter
 
     def augmenter(self, source="the configuration"):
         """A fresh ``TimeSeriesAugmenter``, or None when augmentation is off."""

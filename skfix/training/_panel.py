@@ -526,6 +526,9 @@ def train_panel(
         for symbol, record in records.items():
             progress(len(records), len(panel), symbol, record)
 
+    # Longest series first: in parallel, a long series started last would leave the
+    # other workers idle at the end. Records are keyed, so order changes nothing else.
+    todo.sort(key=lambda symbol: len(panel[symbol]), reverse=True)
     jobs = (
         delayed(_train_and_store)(
             symbol, panel[symbol], config, out_dir, stems[symbol], config_hash

@@ -1,0 +1,269 @@
+"""Run every benchmark of skfix and write the report, ``docs/benchmarks.md``.
+
+Each script in ``benchmarks/`` runs in its own subprocess (the same Python), one after
+the other so that they do not compete for cores; its output is captured and written
+
+- to ``docs/benchmarks/<name>.txt``, exactly as printed (the pages of the docs link
+  these files), and
+- into ``docs/benchmarks.md``: the machine (CPUs, platform), the library versions, the
+  date (UTC), and per benchmark what it compares, the command that reproduces it, its
+  wall time and its output.
+
+A benchmark that fails is reported with its exit code and the end of its stderr; the
+others still run, and ``run_all.py`` exits with 1.
+
+Run::
+
+    python benchmarks/run_all.py                  # all of them, about 10 minutes on 2 cores
+    python benchmarks/run_all.py --only train     # some of them
+    python benchmarks/run_all.py --smoke          # overhead and presets, about 2 minutes
+    python benchmarks/run_all.py --list
+
+Benchmarks not run in a partial run keep their previous ``.txt`` file, and the report
+links it instead of repeating it.
+"""
+
+import argparse
+import datetime
+import importlib.metadata
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# name: (script, arguments, what it compares). In the order of the report.
+BENCHMARKS = {
+    "presets": (
+        "bench_presets.py",
+        (),
+        "The spec's before/after table: RandomForest and XGBoost with the legacy values vs "
+        "skfix's defaults on the built-in panel (60/20/20 split in time), accuracy and "
+        "train-validation gap per symbol, and the gap ratio skfix/legacy.",
+    ),
+    "models": (
+        "bench_models.py",
+        (),
+        "skfix's four models (RandomForest, XGBoost, MLP, LSTM) with their defaults on the "
+        "built-in panel: accuracy, gap, majority baseline, fit time and neural epoch time.",
+    ),
+    "augment": (
+        "bench_augment.py",
+        (),
+        "skfix's TimeSeriesAugmenter vs tsaug and a plain numpy loop making the same "
+        "copies: wall time, rows per second and peak memory, from 1,000 to 1,000,000 rows.",
+    ),
+    "selection": (
+        "bench_selection.py",
+        (),
+        "Model selection decisions on the built-in panel, legacy vs skfix parameters, "
+        "under the original spec's rules and under skfix's rules, candidate by candidate.",
+    ),
+    "train": (
+        "bench_train.py",
+        (),
+        "`skfix train` on the built-in panel, serial vs `--n-jobs 2`: wall time, speed-up, "
+        "peak memory, and whether both manifests are identical.",
+    ),
+    "overhead": (
+        "bench_overhead.py",
+        (),
+        "Fit-time overhead: skfix's RandomForest, XGBoost and MLP vs the raw scikit-learn, "
+        "xgboost and skorch models with the same parameters, on the same 5,000 x 11 array.",
+    ),
+}
+SMOKE = ("overhead", "presets")
+VERSIONS = (
+    "skfix",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "imbalanced-learn",
+    "xgboost",
+    "torch",
+    "skorch",
+    "tsaug",
+)
+
+
+def machine():
+    """What the numbers were measured on, as (label, value) pairs."""
+    info = [
+        ("platform", platform.platform()),
+        ("machine", platform.machine()),
+        ("CPUs", str(os.cpu_count())),
+    ]
+    if hasattr(os, "sched_getaffinity"):
+        info.append(("CPUs usable by this process", str(len(os.sched_getaffinity(0)))))
+    for path, key, label in (
+        ("/proc/cpuinfo", "model name", "CPU model"),
+        ("/proc/meminfo", "MemTotal", "memory"),
+    ):
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        values = [line.split(":", 1)[1].strip() for line in lines if line.startswith(key)]
+        if values:
+            info.append((label, values[0]))
+    return info
+
+
+def versions():
+    """Python and the version of every library the benchmarks use."""
+    python = f"{platform.python_version()} ({platform.python_implementation()})"
+    found = [("Python", python)]
+    for name in VERSIONS:
+        try:
+            found.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            found.append((name, "not installed"))
+    return found
+
+
+def run_benchmark(name, timeout):
+    """Run one benchmark script; return its outcome as a dict."""
+    script, args, _ = BENCHMARKS[name]
+    command = [sys.executable, str(Path("benchmarks") / script), *args]
+    start = time.perf_counter()
+    try:
+        completed = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        returncode, stdout = completed.returncode, completed.stdout
+        stderr = completed.stderr
+    except subprocess.TimeoutExpired as error:
+        returncode = "timeout"
+        stdout = error.stdout.decode() if isinstance(error.stdout, bytes) else error.stdout
+        stderr = f"killed after {timeout} s"
+    return {
+        "name": name,
+        "command": " ".join(["python", str(Path("benchmarks") / script), *args]),
+        "returncode": returncode,
+        "seconds": time.perf_counter() - start,
+        "stdout": stdout or "",
+        "stderr": stderr or "",
+    }
+
+
+def _fence(text):
+    """A code fence longer than any run of backticks in ``text``."""
+    ticks = 3
+    while "`" * ticks in text:
+        ticks += 1
+    return "`" * ticks
+
+
+def render(results, kept, started, total_seconds):
+    """The markdown report."""
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `python benchmarks/run_all.py`, which runs every script in "
+        "`benchmarks/` one after the other and records its output here unchanged. Ratios "
+        "are measured within one run of one script, so they compare like with like; "
+        "absolute times depend on the machine below and on what else it was doing.",
+        "",
+        f"Date (UTC): {started:%Y-%m-%d %H:%M}; total wall time {total_seconds:.0f} s.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {label} | {value} |" for label, value in machine()),
+        "",
+        "## Versions",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {label} | {value} |" for label, value in versions()),
+        "",
+    ]
+    for name, (script, _, what) in BENCHMARKS.items():
+        lines += [f"## {name}", "", what, ""]
+        result = results.get(name)
+        if result is None:
+            if name in kept:
+                lines += [
+                    f"Not run in this session; the output of an earlier run is in "
+                    f"[benchmarks/{name}.txt](benchmarks/{name}.txt) "
+                    f"(`python benchmarks/{script}`).",
+                    "",
+                ]
+            else:
+                lines += [f"Not run yet: `python benchmarks/{script}`.", ""]
+            continue
+        status = ""
+        if result["returncode"] != 0:
+            status = f", **failed: exit code {result['returncode']}**"
+        lines += [
+            "```bash",
+            result["command"],
+            "```",
+            "",
+            f"{result['seconds']:.0f} s{status}; also in "
+            f"[benchmarks/{name}.txt](benchmarks/{name}.txt).",
+            "",
+        ]
+        output = result["stdout"].rstrip() or "(no output)"
+        if result["returncode"] != 0:
+            tail = "\n".join(result["stderr"].rstrip().splitlines()[-20:])
+            output += f"\n\n--- end of stderr ---\n{tail}"
+        fence = _fence(output)
+        lines += [f"{fence}text", output, fence, ""]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--only", nargs="+", choices=list(BENCHMARKS), metavar="NAME")
+    choice.add_argument(
+        "--smoke", action="store_true", help=f"only {' and '.join(SMOKE)}, a quick check"
+    )
+    choice.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument(
+        "--docs-dir",
+        type=Path,
+        default=ROOT / "docs",
+        help="where benchmarks.md and benchmarks/<name>.txt go (default: docs/)",
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=1200, help="seconds allowed to one benchmark"
+    )
+    args = parser.parse_args(argv)
+
+    if args.list:
+        for name, (script, _, what) in BENCHMARKS.items():
+            print(f"{name:<10} benchmarks/{script}: {what}")
+        return 0
+    names = SMOKE if args.smoke else args.only or list(BENCHMARKS)
+    names = [name for name in BENCHMARKS if name in names]
+
+    outputs = args.docs_dir / "benchmarks"
+    outputs.mkdir(parents=True, exist_ok=True)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    start = time.perf_counter()
+    results = {}
+    for number, name in enumerate(names, start=1):
+        print(f"[{number}/{len(names)}] {name} ...", end=" ", flush=True)
+        result = run_benchmark(name, args.timeout)
+        results[name] = result
+        print(f"{result['seconds']:.0f} s, exit code {result['returncode']}", flush=True)
+        if result["returncode"] == 0:
+            (outputs / f"{name}.txt").write_text(result["stdout"], encoding="utf-8")
+        else:
+            print(result["stderr"][-2000:], file=sys.stderr)
+
+    kept = {name for name in BENCHMARKS if (outputs / f"{name}.txt").is_file()}
+    report = render(results, kept, started, time.perf_counter() - start)
+    (args.docs_dir / "benchmarks.md").write_text(report, encoding="utf-8")
+    print(f"wrote {args.docs_dir / 'benchmarks.md'} and {outputs}/<name>.txt")
+    return 0 if all(r["returncode"] == 0 for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""The `skfix` command: exit codes, one clear message on bad input, predict."""
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from skfix.__main__ import EXIT_BAD_INPUT, EXIT_FAILURES, EXIT_OK, main
+from skfix.datasets import load_market_panel
+
+FAST_TOML = (
+    'models = ["rf", "xgb"]\n'
+    "[model_params.rf]\nn_estimators = 10\n"
+    "[model_params.xgb]\nn_estimators = 20\n"
+)
+
+
+@pytest.fixture
+def fast_toml(tmp_path):
+    path = tmp_path / "fast.toml"
+    path.write_text(FAST_TOML)
+    return path
+
+
+@pytest.fixture
+def prices(tmp_path):
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    for symbol, frame in load_market_panel(["BRENT", "VIX"]).items():
+        frame[["close"]].to_csv(folder / f"{symbol}.csv")
+    return folder
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("skfix ")
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = capsys.readouterr().out
+    for option in ("--out", "--models", "--symbols", "--seed", "--n-jobs", "--config"):
+        assert option in text
+    assert "exit codes" in text and "built-in panel" in text
+
+
+def test_train_then_predict(tmp_path, prices, fast_toml, capsys):
+    out = tmp_path / "run"
+    code = main(["train", str(prices), "--out", str(out), "--config", str(fast_toml)])
+    assert code == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "model success rate" in printed and "deployable symbols" in printed
+    assert (out / "manifest.json").is_file()
+    assert len(list((out / "reports").glob("*.md"))) == 3
+    manifest = pd.read_json(out / "manifest.json", typ="series")
+    deployed = [s for s, r in manifest["symbols"].items() if r["selected"]]
+    predictions = tmp_path / "predictions.csv"
+    code = main(
+        [
+            "predict",
+            str(prices),
+            "--manifest",
+            str(out / "manifest.json"),
+            "--out",
+            str(predictions),
+        ]
+    )
+    if deployed:
+        assert code == EXIT_OK
+        table = pd.read_csv(predictions)
+        assert set(table["symbol"]) == set(deployed)
+        assert {"date", "model", "prediction"} <= set(table.columns)
+        proba = table.filter(like="proba_")
+        assert proba.shape[1] == 2 and ((proba.sum(axis=1) - 1).abs() < 1e-6).all()
+    else:
+        assert code == EXIT_BAD_INPUT
+        assert "no symbol" in capsys.readouterr().err
+
+
+def test_predict_refuses_a_tampered_model(tmp_path, prices, fast_toml, capsys):
+    """A deployment whose model file changed is refused with one clear message."""
+    import json
+
+    out = tmp_path / "run"
+    assert (
+        main(
+            ["train", str(prices), "--out", str(out), "--config", str(fast_toml), "--quiet"]
+        )
+        == EXIT_OK
+    )
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    # Deploy the forest of BRENT whatever the decision, to exercise the hash check.
+    record = manifest["symbols"]["BRENT"]
+    record["selected"] = {"name": "rf", "reason": "forced by the test"}
+    path.write_text(json.dumps(manifest))
+    model = out / record["candidates"][0]["model_file"]["path"]
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model.write_bytes(bytes(data))
+    capsys.readouterr()
+    code = main(
+        ["predict", str(prices), "--manifest", str(path), "--out", str(tmp_path / "p.csv")]
+    )
+    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert re.search("sha-?256", err.lower()) and "rf.skfix.zip" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "p.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "setup, expected",
+    [
+        (lambda d: d / "missing", "no such file or folder"),
+        (lambda d: _write(d / "bad.csv", "when,what\nyesterday,up\n"), "cannot read"),
+        (lambda d: _write(d / "empty", None), "no price series|cannot read"),
+    ],
+    ids=["missing", "unreadable", "empty-folder"],
+)
+def test_bad_data_is_one_clear_message(tmp_path, setup, expected):
+    target = setup(tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skfix",
+            "train",
+            str(target),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == EXIT_BAD_INPUT
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("skfix: error:")
+    assert re.search(expected, result.stderr)
+
+
+def _write(path, text):
+    if text is None:
+        path.mkdir()
+    else:
+        path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    "toml, expected",
+    [
+        ("[criteria]\nmax_gap = -1\n", r"\[criteria\]"),
+        ('models = ["svm"]\n', "models must be"),
+        ("[model_params.rf]\nmax_depth = 0\n", r"\[model_params.rf\].*max_depth"),
+        ("[split]\nn_splits = 1\n", r"\[split\]"),
+        ("unknown = 1\n", "unknown key"),
+        ("seed = [\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_is_one_clear_message(tmp_path, toml, expected, capsys):
+    config = tmp_path / "bad.toml"
+    config.write_text(toml)
+    code = main(["train", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "bad.toml" in err
+    assert re.search(expected, err), err
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_a_failure_gives_exit_code_1(tmp_path, prices, fast_toml, monkeypatch, capsys):
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    from skfix.training import _panel
+
+    class Exploding(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            raise RuntimeError("boom")
+
+    real = _panel.build_candidates
+    monkeypatch.setattr(
+        _panel, "build_candidates", lambda config: {**real(config), "xgb": Exploding()}
+    )
+    code = main(
+        ["train", str(prices), "--out", str(tmp_path / "o"), "--config", str(fast_toml)]
+    )
+    assert code == EXIT_FAILURES
+    assert "failed: BRENT/xgb: RuntimeError: boom" in capsys.readouterr().out
+
+
+def test_quickstart_runs(capsys):
+    assert main(["quickstart", "--symbols", "GOOG", "--models", "rf"]) == EXIT_OK
+    assert "GOOG" in capsys.readouterr().out
