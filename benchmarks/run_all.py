@@ -16,7 +16,7 @@ Run::
 
     python benchmarks/run_all.py                  # all of them, about 10 minutes on 2 cores
     python benchmarks/run_all.py --only train     # some of them
-    python benchmarks/run_all.py --smoke          # overhead and presets, about 2 minutes
+    python benchmarks/run_all.py --smoke          # overhead and presets, about a minute
     python benchmarks/run_all.py --list
 
 Benchmarks not run in a partial run keep their previous ``.txt`` file, and the report
@@ -107,6 +107,8 @@ def machine():
         except OSError:
             continue
         values = [line.split(":", 1)[1].strip() for line in lines if line.startswith(key)]
+        if values and key == "MemTotal":  # "24684084 kB"
+            values[0] = f"{int(values[0].split()[0]) / 2**20:.1f} GiB"
         if values:
             info.append((label, values[0]))
     return info
@@ -220,7 +222,13 @@ def render(results, kept, started, total_seconds):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     choice = parser.add_mutually_exclusive_group()
-    choice.add_argument("--only", nargs="+", choices=list(BENCHMARKS), metavar="NAME")
+    choice.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(BENCHMARKS),
+        metavar="NAME",
+        help=f"run only these: {', '.join(BENCHMARKS)}",
+    )
     choice.add_argument(
         "--smoke", action="store_true", help=f"only {' and '.join(SMOKE)}, a quick check"
     )
