@@ -141,6 +141,11 @@ class TrainConfig:
             raise ConfigError(f"{source}: [split] {exc}") from None
         return splitter
 
+    @property
+    def test_size(self):
+        """The final test window: a share of the rows, or a number of rows."""
+        return {**SPLIT_DEFAULTS, **self.split}["test_size"]
+
     def augmenter(self, source="the configuration"):
         """A fresh ``TimeSeriesAugmenter``, or None when augmentation is off."""
         if self.augmentation is None:

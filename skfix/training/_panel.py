@@ -4,7 +4,6 @@ import contextlib
 import hashlib
 import json
 import platform
-import sys
 import traceback
 import warnings
 from datetime import datetime, timezone
@@ -229,9 +228,8 @@ def _one_torch_thread():
     skfix parallelizes over symbols; torch's own threads would compete with them, and
     float sums in a different thread order can change the last bits of a result.
     """
-    torch = sys.modules.get("torch")
-    if torch is None:
-        import torch
+    import torch
+
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -296,7 +294,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
                 build_candidates(config),
                 criteria=config.criteria,
                 cv=config.splitter(),
-                test_size=config.split.get("test_size", 0.2),
+                test_size=config.test_size,
                 gap=config.horizon,
             ).fit(X, y)
     except Exception as exc:  # one symbol never stops the others
