@@ -29,9 +29,6 @@ LIBRARIES = (
     "pandas",
     "skops",
 )
-# Fields of a candidate evaluation that are timings, kept out of the manifest so that
-# reruns, resumed runs and parallel runs give identical manifests.
-_TIMINGS = ("fit_time",)
 
 
 class DataError(ValueError):
@@ -153,6 +150,8 @@ def _final_model(fitted):
 
 
 def _candidate_record(name, config, evaluation, decision, model_file):
+    """A candidate's manifest entry. Timings (``fit_time``) are left out on purpose, so
+    that reruns, resumed runs and parallel runs give identical manifests."""
     from ..estimators import ESTIMATORS
 
     cls = ESTIMATORS[name] if name in ESTIMATORS else None
