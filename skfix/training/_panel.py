@@ -321,15 +321,22 @@ def train_symbol(symbol, prices, config, out_dir, stem):
     record["candidates"] = candidates
     all_insufficient = all(c["decision"] == "insufficient_data" for c in candidates)
     record["status"] = "insufficient_data" if all_insufficient else "trained"
-    if selector.best_name_ is not None:
-        chosen = next(c for c in candidates if c["name"] == selector.best_name_)
+    chosen = next((c for c in candidates if c["name"] == selector.best_name_), None)
+    if chosen is None:
+        record["why_none"] = selector.why_
+    elif chosen["model_file"] is None or chosen["status"] != "ok":
+        # Nothing is deployed that cannot be loaded back and verified.
+        error = chosen["error"] or {"type": "?", "message": "no model file"}
+        record["why_none"] = (
+            f"{chosen['name']} was selected, but its model file could not be saved "
+            f"({error['type']}: {error['message']}), so nothing is deployed."
+        )
+    else:
         record["selected"] = {
-            "name": selector.best_name_,
+            "name": chosen["name"],
             "rank_score": chosen["rank_score"],
             "reason": selector.why_,
         }
-    else:
-        record["why_none"] = selector.why_
     return record
 
 

@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from skfix.datasets import load_market_panel
 from skfix.persistence import load_deployment
 from skfix.reporting import validate_manifest
+from skfix.selection import SelectionCriteria
 from skfix.training import ConfigError, DataError, TrainConfig, train_panel
 from tests.training.conftest import fast_config, without_time
 
@@ -204,3 +205,27 @@ def test_deployment_loads_what_was_selected(tmp_path, config):
     deployed = load_deployment(tmp_path / "manifest.json")
     selected = {s for s, r in manifest["symbols"].items() if r["selected"]}
     assert set(deployed) == selected
+
+
+def test_a_model_that_cannot_be_saved_is_a_failure_never_deployed(tmp_path, monkeypatch):
+    import skfix.persistence
+
+    def refuse(*args, **kwargs):
+        raise TypeError("no safe format registered for this model")
+
+    monkeypatch.setattr(skfix.persistence, "save_model", refuse)
+    # Every rule off, so that a candidate is selected whose file then fails to save.
+    rules_off = dict(max_gap=None, min_test_score=None, max_validation_test_diff=None)
+    criteria = SelectionCriteria(
+        baseline=None, max_fold_std=None, min_test_rows=0, **rules_off
+    )
+    config = fast_config(criteria=criteria)
+    manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"])
+    validate_manifest(manifest)
+    record = manifest["symbols"]["BRENT"]
+    assert {c["status"] for c in record["candidates"]} == {"failed"}
+    assert all(c["model_file"] is None for c in record["candidates"])
+    assert record["selected"] is None
+    assert "was selected, but its model file could not be saved" in record["why_none"]
+    assert "no safe format" in record["why_none"]
+    assert manifest["summary"]["model_success_rate"] == 0.0
