@@ -135,7 +135,6 @@ def _scores_plot(symbol, entry, path):
 
 
 def _folds_plot(symbol, entry, path):
-    import numpy as np
 
     candidates = fold_candidates(entry)
     names = [_text(c.get("name")) for c in candidates]
@@ -144,20 +143,9 @@ def _folds_plot(symbol, entry, path):
     ]
     figure = _new_figure(max(6.0, 1.4 * len(names) + 2), 4.5)
     axes = figure.add_subplot()
-    positions = np.arange(1, len(names) + 1)
-    axes.boxplot(scores, positions=positions, widths=0.5, showfliers=False)
-    for position, values in zip(positions, scores, strict=True):
-        # Spread the points evenly instead of randomly, so the figure is reproducible.
-        spread = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else [0.0]
-        axes.scatter(
-            position + np.asarray(spread),
-            values,
-            color=_COLORS["validation"],
-            edgecolor="black",
-            linewidth=0.5,
-            zorder=3,
-            label="validation score of one fold" if position == positions[0] else None,
-        )
+    positions = _box_with_points(
+        axes, scores, 0.12, _COLORS["validation"], "validation score of one fold"
+    )
     baseline = _majority_baseline(candidates)
     if baseline is not None:
         axes.axhline(
@@ -183,8 +171,32 @@ def _folds_plot(symbol, entry, path):
     return _save(figure, path)
 
 
-def _gap_plot(manifest, path):
+def _box_with_points(axes, groups, half_width, color, label):
+    """Draw one box per group with its points on top; return the x positions.
+
+    The points are spread evenly, not randomly, so that the figure is reproducible.
+    """
     import numpy as np
+
+    positions = np.arange(1, len(groups) + 1)
+    axes.boxplot(groups, positions=positions, widths=0.5, showfliers=False)
+    for position, values in zip(positions, groups, strict=True):
+        spread = (
+            np.linspace(-half_width, half_width, len(values)) if len(values) > 1 else [0.0]
+        )
+        axes.scatter(
+            position + np.asarray(spread),
+            values,
+            color=color,
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=3,
+            label=label if position == positions[0] else None,
+        )
+    return positions
+
+
+def _gap_plot(manifest, path):
 
     gaps = {name: values for name, values in gaps_by_model(manifest).items() if values}
     names = [_text(name) for name in gaps]
@@ -192,21 +204,7 @@ def _gap_plot(manifest, path):
     n_symbols = len(manifest.get("symbols") or {})
     figure = _new_figure(max(6.0, 1.4 * len(names) + 2), 4.5)
     axes = figure.add_subplot()
-    positions = np.arange(1, len(names) + 1)
-    axes.boxplot(values, positions=positions, widths=0.5, showfliers=False)
-    for position, model_values in zip(positions, values, strict=True):
-        spread = (
-            np.linspace(-0.15, 0.15, len(model_values)) if len(model_values) > 1 else [0]
-        )
-        axes.scatter(
-            position + np.asarray(spread),
-            model_values,
-            color=_COLORS["train"],
-            edgecolor="black",
-            linewidth=0.5,
-            zorder=3,
-            label="one symbol" if position == positions[0] else None,
-        )
+    positions = _box_with_points(axes, values, 0.15, _COLORS["train"], "one symbol")
     limit = max_gap(manifest)
     if limit is not None:
         axes.axhline(
