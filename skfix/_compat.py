@@ -7,5 +7,13 @@ modules. Importing it only here means a future move in scikit-learn is a one-lin
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.utils.validation import _check_method_params
 
-__all__ = ["HasMethods", "Interval", "Options", "StrOptions", "_fit_context"]
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "Options",
+    "StrOptions",
+    "_check_method_params",
+    "_fit_context",
+]

@@ -1,16 +1,21 @@
 """Honest model selection for small, noisy, time-ordered data.
 
 Walk-forward splitting with a purge (:class:`PurgedWalkForwardSplit`) and a final
-hold-out (:func:`holdout_split`); evaluation of candidates on the same windows with
+hold-out (:func:`holdout_split`); out-of-sample predictions over walk-forward folds
+(:func:`walk_forward_predict`); evaluation of candidates on the same windows with
 train-validation gap, fold stability and naive baselines (:func:`evaluate_candidates`);
-acceptance rules with a significance test against the baseline
-(:class:`SelectionCriteria`); the choice for one symbol (:class:`ModelSelector`); and
-GridSearchCV helpers (:func:`gap_penalized_refit`, :data:`excess_accuracy_scorer`).
+acceptance rules with a significance test against the baseline on the pooled
+out-of-sample rows (:class:`SelectionCriteria`, :func:`paired_sign_test`,
+:func:`maxt_adjusted_p_values`); how much data a test needs
+(:func:`minimum_detectable_edge`, :func:`rows_needed`); the choice for one symbol
+(:class:`ModelSelector`); and tuning (:class:`GapPenalizedGridSearchCV`,
+:func:`gap_penalized_refit`, :data:`excess_accuracy_scorer`).
 """
 
 from ._criteria import CriterionResult, Decision, SelectionCriteria
 from ._evaluate import CandidateEvaluation, evaluate_candidates
 from ._refit import (
+    GapPenalizedGridSearchCV,
     GapPenalizedRefit,
     excess_accuracy_score,
     excess_accuracy_scorer,
@@ -18,12 +23,20 @@ from ._refit import (
 )
 from ._selector import ModelSelector
 from ._split import PurgedWalkForwardSplit, holdout_split
-from ._stats import adjust_p_values, paired_sign_test
+from ._stats import (
+    adjust_p_values,
+    maxt_adjusted_p_values,
+    minimum_detectable_edge,
+    paired_sign_test,
+    rows_needed,
+)
+from ._walk_forward import walk_forward_predict
 
 __all__ = [
     "CandidateEvaluation",
     "CriterionResult",
     "Decision",
+    "GapPenalizedGridSearchCV",
     "GapPenalizedRefit",
     "ModelSelector",
     "PurgedWalkForwardSplit",
@@ -34,5 +47,9 @@ __all__ = [
     "excess_accuracy_scorer",
     "gap_penalized_refit",
     "holdout_split",
+    "maxt_adjusted_p_values",
+    "minimum_detectable_edge",
     "paired_sign_test",
+    "rows_needed",
+    "walk_forward_predict",
 ]

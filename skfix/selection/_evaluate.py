@@ -7,22 +7,17 @@ import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import check_scoring
-from sklearn.model_selection import cross_validate
 
+from ._nested import nested_search_fits, shares_folds
 from ._split import PurgedWalkForwardSplit, holdout_split
 from ._stats import paired_sign_test
+from ._walk_forward import _take, check_walk_forward_folds, fit_fold
 
 BASELINES = ("majority", "persistence")
-
-
-def _take(X, idx):
-    """Rows ``idx`` of an array, a DataFrame or a list, keeping the container type."""
-    if hasattr(X, "iloc"):
-        return X.iloc[idx]
-    return X[idx] if hasattr(X, "shape") else np.asarray(X)[idx]
 
 
 def _clean(value):
@@ -70,13 +65,27 @@ class CandidateEvaluation:
         Accuracy on the test window, whatever the scorer.
     n_test : int
         Rows in the test window.
+    oos_accuracy : float
+        Accuracy over the pooled out-of-sample rows: every validation window and the
+        test window, each row predicted once by a model fitted on earlier rows only.
+    n_oos : int
+        Number of those rows.
     baselines : dict
         For each naive predictor (``"majority"``, ``"persistence"``): its
-        ``validation_scores``, ``mean_validation_score``, ``test_score`` and
-        ``test_accuracy`` on the same windows.
+        ``validation_scores``, ``mean_validation_score``, ``test_score``,
+        ``test_accuracy`` and pooled ``oos_accuracy`` on the same windows.
     comparisons : dict
-        For each baseline: ``wins`` and ``losses`` (test rows only one of the two gets
-        right) and the raw one-sided ``p_value`` of :func:`paired_sign_test`.
+        For each baseline, on the pooled out-of-sample rows: ``wins`` and ``losses``
+        (rows only one of the two gets right) and the raw one-sided ``p_value`` of
+        :func:`paired_sign_test`. This is the evidence the acceptance test reads.
+    test_comparisons : dict
+        The same on the final test window alone.
+    fold_params : list of dict or None
+        For a search (an estimator with ``best_params_``, such as ``GridSearchCV``):
+        the parameters it chose in each fold, the final fit last; else None. A
+        :class:`GapPenalizedGridSearchCV` on expanding folds is tuned on the earlier
+        folds (see Notes of :func:`evaluate_candidates`), and ``estimator`` is then
+        the chosen point's model rather than a fitted search.
     fit_time : float
         Seconds spent fitting, cross-validation and final fit together.
     error : dict or None
@@ -84,6 +93,10 @@ class CandidateEvaluation:
         its scores are NaN.
     estimator : estimator or None
         The clone fitted on the selection part (not in :meth:`as_dict`).
+    differences : dict of str to ndarray
+        For each baseline, per pooled row: +1 where only the candidate is right, -1
+        where only the baseline is, 0 otherwise (not in :meth:`as_dict`); what the
+        ``"maxt"`` correction resamples.
     """
 
     name: str
@@ -98,11 +111,16 @@ class CandidateEvaluation:
     test_score: float = math.nan
     test_accuracy: float = math.nan
     n_test: int = 0
+    oos_accuracy: float = math.nan
+    n_oos: int = 0
     baselines: dict = field(default_factory=dict)
     comparisons: dict = field(default_factory=dict)
+    test_comparisons: dict = field(default_factory=dict)
+    fold_params: list | None = None
     fit_time: float = 0.0
     error: dict | None = None
     estimator: object = field(default=None, repr=False, compare=False)
+    differences: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def failed(self):
@@ -117,7 +135,7 @@ class CandidateEvaluation:
         return {
             name: _clean(getattr(self, name))
             for name in self.__dataclass_fields__
-            if name != "estimator"
+            if name not in ("estimator", "differences")
         }
 
 
@@ -159,6 +177,16 @@ class _Windows:
     def rows(self, idx):
         return _take(self.X, idx), self.y[idx]
 
+    @property
+    def all_folds(self):
+        """The walk-forward folds, then the final fold: selection part -> test window."""
+        return [*self.folds, (self.selection, self.test)]
+
+    @property
+    def oos(self):
+        """Positions of the pooled out-of-sample rows, in time order."""
+        return np.concatenate([val for _, val in self.all_folds])
+
     def persistence(self, idx):
         # The label of row t - gap is known at time t when gap >= the label horizon.
         lag = max(self.gap, 1)
@@ -193,7 +221,7 @@ def _make_windows(X, y, *, cv, test_size, gap, scoring, baselines):
         cv = PurgedWalkForwardSplit(5 if cv is None else cv, gap=gap)
     X_selection = _take(X, selection)
     splits = cv.split(X_selection, y[selection]) if hasattr(cv, "split") else cv
-    folds = [(np.asarray(train), np.asarray(val)) for train, val in splits]
+    folds = check_walk_forward_folds(list(splits), len(selection))
     scorer = check_scoring(DummyClassifier(), scoring=scoring)
     scoring_name = scoring if isinstance(scoring, str) else repr(scoring)
     return _Windows(
@@ -211,21 +239,31 @@ def _make_windows(X, y, *, cv, test_size, gap, scoring, baselines):
 
 
 def _evaluate_baselines(windows):
+    """Scores of the naive predictors, and their pooled out-of-sample predictions."""
     baselines, predictions = {}, {}
     for name in windows.baselines:
-        scores = [
-            windows.score_predictions(windows.naive_predictions(name, train, val), val)
-            for train, val in windows.folds
+        per_fold = [
+            windows.naive_predictions(name, train, val) for train, val in windows.all_folds
         ]
-        test_pred = windows.naive_predictions(name, windows.selection, windows.test)
-        predictions[name] = test_pred
+        scores = [
+            windows.score_predictions(pred, val)
+            for pred, (_, val) in zip(per_fold[:-1], windows.folds, strict=True)
+        ]
+        pooled = np.concatenate(per_fold)
+        predictions[name] = pooled
         baselines[name] = {
             "validation_scores": scores,
             "mean_validation_score": float(np.mean(scores)),
-            "test_score": windows.score_predictions(test_pred, windows.test),
-            "test_accuracy": float(np.mean(test_pred == windows.y[windows.test])),
+            "test_score": windows.score_predictions(per_fold[-1], windows.test),
+            "test_accuracy": float(np.mean(per_fold[-1] == windows.y[windows.test])),
+            "oos_accuracy": float(np.mean(pooled == windows.y[windows.oos])),
         }
     return baselines, predictions
+
+
+def _compare(y_true, y_pred, y_base):
+    wins, losses, p_value = paired_sign_test(y_true, y_pred, y_base)
+    return {"wins": wins, "losses": losses, "p_value": p_value}
 
 
 def _evaluate_one(
@@ -239,21 +277,28 @@ def _evaluate_one(
     )
     start = time.perf_counter()
     try:
-        X_selection, y_selection = windows.rows(windows.selection)
-        cv_results = cross_validate(
-            estimator,
-            X_selection,
-            y_selection,
-            cv=windows.folds,
-            scoring=windows.scorer,
-            return_train_score=True,
-            n_jobs=n_jobs,
-            error_score="raise",
-        )
-        fitted = clone(estimator).fit(X_selection, y_selection)
-        X_test, y_test = windows.rows(windows.test)
-        test_score = float(windows.scorer(fitted, X_test, y_test))
-        y_pred = np.asarray(fitted.predict(X_test))
+        # Fold positions are relative to the selection part, which starts at row 0,
+        # so they index X and y directly; the final fold is selection -> test.
+        if shares_folds(estimator, windows.all_folds):
+            fits = nested_search_fits(
+                estimator,
+                windows.X,
+                windows.y,
+                windows.all_folds,
+                windows.scorer,
+                n_jobs=n_jobs,
+            )
+        else:
+            fits = Parallel(n_jobs=n_jobs)(
+                delayed(fit_fold)(
+                    estimator, windows.X, windows.y, train, val, scorer=windows.scorer
+                )
+                for train, val in windows.all_folds
+            )
+        val_scores = [
+            float(windows.scorer(fit["estimator"], *windows.rows(val)))
+            for fit, (_, val) in zip(fits, windows.all_folds, strict=True)
+        ]
     except Exception as exc:
         if error_score == "raise":
             raise
@@ -264,8 +309,8 @@ def _evaluate_one(
         }
         evaluation.fit_time = time.perf_counter() - start
         return evaluation
-    train = [float(s) for s in cv_results["train_score"]]
-    val = [float(s) for s in cv_results["test_score"]]
+    train = [fit["train_score"] for fit in fits[:-1]]
+    val = val_scores[:-1]
     evaluation.train_scores = train
     evaluation.validation_scores = val
     evaluation.mean_train_score = float(np.mean(train))
@@ -273,17 +318,29 @@ def _evaluate_one(
     evaluation.gap = evaluation.mean_train_score - evaluation.mean_validation_score
     evaluation.validation_std = float(np.std(val))
     evaluation.validation_variance = float(np.var(val))
-    evaluation.test_score = test_score
-    evaluation.test_accuracy = float(np.mean(y_pred == y_test))
+    evaluation.test_score = val_scores[-1]
+    y_test = windows.y[windows.test]
+    y_pred_test = fits[-1]["predictions"]
+    evaluation.test_accuracy = float(np.mean(y_pred_test == y_test))
+    pooled = np.concatenate([fit["predictions"] for fit in fits])
+    y_oos = windows.y[windows.oos]
+    evaluation.n_oos = len(y_oos)
+    evaluation.oos_accuracy = float(np.mean(pooled == y_oos))
+    n_test = len(windows.test)
     for baseline, base_pred in baseline_predictions.items():
-        wins, losses, p_value = paired_sign_test(y_test, y_pred, base_pred)
-        evaluation.comparisons[baseline] = {
-            "wins": wins,
-            "losses": losses,
-            "p_value": p_value,
-        }
+        evaluation.comparisons[baseline] = _compare(y_oos, pooled, base_pred)
+        evaluation.test_comparisons[baseline] = _compare(
+            y_test, y_pred_test, base_pred[-n_test:]
+        )
+        evaluation.differences[baseline] = (pooled == y_oos).astype(np.int8) - (
+            base_pred == y_oos
+        ).astype(np.int8)
+    if all("params" in fit for fit in fits):
+        evaluation.fold_params = [fit["params"] for fit in fits]
+    elif all(hasattr(fit["estimator"], "best_params_") for fit in fits):
+        evaluation.fold_params = [dict(fit["estimator"].best_params_) for fit in fits]
     evaluation.fit_time = time.perf_counter() - start
-    evaluation.estimator = fitted
+    evaluation.estimator = fits[-1]["estimator"]
     return evaluation
 
 
@@ -314,10 +371,19 @@ def evaluate_candidates(
     """Evaluate candidates on the same walk-forward folds and the same test window.
 
     The last ``test_size`` rows are held out (after a purge of ``gap`` rows). On the rows
-    before, every candidate is cross-validated with
-    :func:`~sklearn.model_selection.cross_validate` (``return_train_score=True``) on one
-    shared list of folds; then a clone is fitted on all of them and scored on the test
-    window. The naive baselines are scored on exactly the same windows.
+    before, every candidate is cross-validated on one shared list of walk-forward
+    folds, with train scores measured on each fold's original training rows; then a
+    clone is fitted on all of them and scored on the test window. The validation
+    windows and the test window together are the *pooled out-of-sample rows*
+    (:func:`walk_forward_predict` over those folds): each is predicted once, by a
+    model fitted on earlier rows only, and the comparison with each baseline on them
+    is the evidence :class:`SelectionCriteria` tests. The naive baselines are scored
+    on exactly the same windows, fitted on the same training rows.
+
+    A :class:`GapPenalizedGridSearchCV` candidate on expanding folds is tuned with the
+    earlier folds as its inner folds (their validation rows cut at each fold's
+    training end): a nested search that shares its fits with the outer folds, so each
+    grid point is fitted once per fold. The first fold uses the grid's first point.
 
     Parameters
     ----------
@@ -344,7 +410,7 @@ def evaluate_candidates(
         frequent class of the training rows; ``"persistence"`` repeats the last known
         label.
     n_jobs : int, default=None
-        Passed to :func:`~sklearn.model_selection.cross_validate`.
+        Folds fitted in parallel (joblib).
     error_score : {"record", "raise"}, default="record"
         ``"record"`` keeps going when a candidate raises and stores the exception's type
         and message in its evaluation's ``error``; ``"raise"`` re-raises.

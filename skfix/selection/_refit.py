@@ -1,7 +1,15 @@
 """GridSearchCV integration: a gap- and stability-penalized refit rule, and scorers."""
 
+import math
+import time
+from numbers import Integral, Real
+
 import numpy as np
-from sklearn.metrics import accuracy_score, make_scorer
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, check_scoring, make_scorer
+from sklearn.model_selection import GridSearchCV, ParameterGrid
+
+from .._compat import Interval
 
 
 class GapPenalizedRefit:
@@ -173,3 +181,183 @@ def excess_accuracy_score(y_true, y_pred, *, sample_weight=None):
 
 
 excess_accuracy_scorer = make_scorer(excess_accuracy_score)
+
+
+class GapPenalizedGridSearchCV(GridSearchCV):
+    """Grid search that picks the regularized, stable setting: GridSearchCV, gap-aware.
+
+    A :class:`~sklearn.model_selection.GridSearchCV` that always records train scores
+    and refits the parameter set chosen by :class:`GapPenalizedRefit` (mean validation
+    score minus ``gap_weight`` times the train-validation gap minus ``std_weight``
+    times the fold std), and that sets ``best_score_`` to that penalized score. The
+    default ``cv`` is a :class:`PurgedWalkForwardSplit` with 3 folds.
+
+    On too few rows for the inner splitter (the earliest folds of a short series), the
+    grid cannot be searched honestly; the first grid point, which skfix's grids make
+    the estimator's own default, is fitted on every row instead and ``tuned_`` is
+    False.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The model (or pipeline) to tune; cloned.
+    param_grid : dict or list of dicts
+        As in GridSearchCV. Put the untuned default first: it is the fallback.
+    scoring : str, callable or None, default=None
+        A single scorer (None: the estimator's ``score``).
+    n_jobs : int, default=None
+        As in GridSearchCV.
+    cv : int, cross-validator or iterable, default=None
+        ``None`` is ``PurgedWalkForwardSplit(n_splits=3)``; an int sets ``n_splits``.
+        Use a time-ordered splitter with a purge of at least the label horizon.
+    gap_weight : float, default=0.5
+        Weight of the train-validation gap in the penalized score.
+    std_weight : float, default=0.5
+        Weight of the fold std in the penalized score.
+    verbose : int, default=0
+        As in GridSearchCV.
+    pre_dispatch : int or str, default="2*n_jobs"
+        As in GridSearchCV.
+    error_score : "raise" or float, default="raise"
+        As in GridSearchCV, but raising by default: a failing fit says why, rather
+        than leaving a NaN score that the refit cannot choose from.
+
+    Attributes
+    ----------
+    best_score_ : float
+        The chosen set's penalized score (NaN when not tuned).
+    best_params_, best_index_, best_estimator_, cv_results_
+        As in GridSearchCV (``cv_results_`` is empty when not tuned).
+    penalized_scores_ : ndarray of shape (n_candidates,)
+        Every set's penalized score.
+    tuned_ : bool
+        Whether the grid was searched, or the first point used for lack of rows.
+
+    See Also
+    --------
+    gap_penalized_refit : The refit rule alone, for any search.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skfix.selection import GapPenalizedGridSearchCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(240, 4))
+    >>> y = (X[:, 0] + rng.normal(size=240) > 0).astype(int)
+    >>> search = GapPenalizedGridSearchCV(
+    ...     DecisionTreeClassifier(random_state=0), {"max_depth": [None, 2]}
+    ... ).fit(X, y)
+    >>> search.best_params_, search.tuned_, bool(search.best_score_ > 0.5)
+    ({'max_depth': 2}, True, True)
+    """
+
+    _parameter_constraints: dict = {
+        **{
+            key: value
+            for key, value in GridSearchCV._parameter_constraints.items()
+            if key not in ("refit", "return_train_score")
+        },
+        "gap_weight": [Interval(Real, 0, None, closed="left")],
+        "std_weight": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_grid,
+        *,
+        scoring=None,
+        n_jobs=None,
+        cv=None,
+        gap_weight=0.5,
+        std_weight=0.5,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        error_score="raise",
+    ):
+        super().__init__(
+            estimator,
+            param_grid,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+        )
+        self.gap_weight = gap_weight
+        self.std_weight = std_weight
+
+    # GridSearchCV reads these two; here they follow from the weights and are not
+    # parameters (the setters take GridSearchCV.__init__'s assignment and ignore it).
+    @property
+    def refit(self):
+        return GapPenalizedRefit(self.gap_weight, self.std_weight)
+
+    @refit.setter
+    def refit(self, value):
+        pass
+
+    @property
+    def return_train_score(self):
+        return True
+
+    @return_train_score.setter
+    def return_train_score(self, value):
+        pass
+
+    def fit(self, X, y=None, **params):
+        """Search the grid with the gap-penalized refit, or fit the first point.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows in time order.
+        y : array-like of shape (n_samples,), default=None
+            Labels.
+        **params : dict
+            Fit parameters, as in GridSearchCV.
+
+        Returns
+        -------
+        self : GapPenalizedGridSearchCV
+        """
+        from ._split import PurgedWalkForwardSplit, _TooFewSamplesError
+
+        cv = self.cv
+        if cv is None or isinstance(cv, Integral):
+            cv = PurgedWalkForwardSplit(3 if cv is None else cv)
+        refit = self.refit
+        try:
+            splits = list(cv.split(X, y)) if hasattr(cv, "split") else list(cv)
+        except _TooFewSamplesError:
+            return self._fit_first_point(X, y, **params)
+        original_cv = self.cv
+        self.cv = splits
+        try:
+            super().fit(X, y, **params)
+        finally:
+            self.cv = original_cv
+        self.penalized_scores_ = refit.penalized_scores(self.cv_results_)
+        self.best_score_ = float(self.penalized_scores_[self.best_index_])
+        self.tuned_ = True
+        return self
+
+    def _fit_first_point(self, X, y, **params):
+        first = next(iter(ParameterGrid(self.param_grid)))
+        self.best_index_ = 0
+        self.best_params_ = dict(first)
+        self.best_score_ = math.nan
+        self.penalized_scores_ = np.array([math.nan])
+        self.cv_results_ = {}
+        self.n_splits_ = 0
+        self.multimetric_ = False
+        self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
+        start = time.perf_counter()
+        self.best_estimator_ = clone(self.estimator).set_params(**first).fit(X, y, **params)
+        self.refit_time_ = time.perf_counter() - start
+        if hasattr(self.best_estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.best_estimator_.feature_names_in_
+        self.tuned_ = False
+        return self

@@ -2,10 +2,11 @@
 
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.ensemble import VotingClassifier
 from sklearn.metrics import get_scorer_names
-from sklearn.utils import get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -59,10 +60,13 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         refits the chosen candidate on every row, gaining the most recent data but
         deploying a model no window has assessed.
     n_jobs : int, default=None
-        Passed to :func:`~sklearn.model_selection.cross_validate`.
+        Folds fitted in parallel (joblib).
     error_score : {"record", "raise"}, default="record"
         ``"record"`` rejects a candidate that raises, keeping its exception type and
         message, and goes on with the others; ``"raise"`` re-raises.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the sign flips of the ``"maxt"`` correction (the candidates keep their
+        own ``random_state``). Pass an int for reproducible p-values.
 
     Attributes
     ----------
@@ -83,6 +87,12 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     split_ : dict
         Rows used: ``n_selection``, ``n_test``, ``gap`` and the ``folds`` as
         ``[train_start, train_end, val_start, val_end]`` positions (end exclusive).
+    evidence_ : dict
+        What the data can show: ``n_oos`` (pooled out-of-sample rows),
+        ``min_detectable_edge`` (the smallest accuracy edge over the baseline found
+        with 80 % power at the criteria's ``alpha``), ``rows_for_edge_0.05``, and
+        ``p_value`` (the smallest corrected p-value of the candidates, None when none
+        was tested).
     classes_ : ndarray of shape (n_classes,)
         Class labels of ``best_estimator_``, the columns of :meth:`predict_proba`;
         absent when nothing is accepted.
@@ -144,6 +154,7 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "refit": [StrOptions({"selection", "all"})],
         "n_jobs": [Integral, None],
         "error_score": [StrOptions({"record", "raise"})],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -159,6 +170,7 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         refit="selection",
         n_jobs=None,
         error_score="record",
+        random_state=None,
     ):
         self.candidates = candidates
         self.criteria = criteria
@@ -170,6 +182,7 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.refit = refit
         self.n_jobs = n_jobs
         self.error_score = error_score
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -228,7 +241,10 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
 
         evaluations = [evaluate(name, estimator) for name, estimator in items]
-        decisions = self.criteria_.assess(evaluations)
+        # One seed for every assessment, so that adding the ensemble re-tests the
+        # same flips.
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        decisions = self.criteria_.assess(evaluations, random_state=seed)
         accepted = [d.name for d in decisions if d.accepted]
         if self.ensemble and len(accepted) >= 2:
             estimators = dict(items)
@@ -236,9 +252,10 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 [(name, clone(estimators[name])) for name in accepted], voting="soft"
             )
             evaluations.append(evaluate(ENSEMBLE_NAME, voting))
-            decisions = self.criteria_.assess(evaluations)
+            decisions = self.criteria_.assess(evaluations, random_state=seed)
         self.evaluations_ = evaluations
         self.decisions_ = {d.name: d for d in decisions}
+        self._set_evidence(len(windows.oos), decisions)
         self.ranking_ = [d.name for d in sorted(decisions, key=_rank_key) if d.accepted]
         self._choose(X, y, windows)
         return self
@@ -277,8 +294,24 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         return self.best_estimator_.classes_
 
+    def _set_evidence(self, n_oos, decisions):
+        edge, rows = self.criteria_.detectable_edge(n_oos)
+        tested = [
+            c.value
+            for d in decisions
+            for c in d.criteria
+            if c.name == "beats_baseline" and c.value is not None and np.isfinite(c.value)
+        ]
+        self.evidence_ = {
+            "n_oos": int(n_oos),
+            "min_detectable_edge": edge if np.isfinite(edge) else None,
+            "rows_for_edge_0.05": rows,
+            "p_value": float(min(tested)) if tested else None,
+        }
+
     def _too_short(self, items, message):
         self.split_ = {"n_selection": 0, "n_test": 0, "gap": self.gap, "folds": []}
+        self._set_evidence(0, [])
         criterion = CriterionResult("enough_rows", None, None, False, message)
         self.decisions_ = {
             name: Decision(
@@ -390,7 +423,8 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         result : dict
-            ``best_name``, ``why``, ``criteria``, ``split`` and, per candidate, its
+            ``best_name``, ``why``, ``criteria``, ``split``, ``evidence`` and, per
+            candidate, its
             ``evaluation`` (None when not evaluated) and ``decision``.
         """
         check_is_fitted(self, "decisions_")
@@ -400,6 +434,7 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             "why": self.why_,
             "criteria": self.criteria_.as_dict(),
             "split": self.split_,
+            "evidence": self.evidence_,
             "candidates": [
                 {"evaluation": evaluations.get(name), "decision": decision.as_dict()}
                 for name, decision in self.decisions_.items()

@@ -13,7 +13,11 @@ class _TooFewSamplesError(ValueError):
 
 
 def _n_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)
+    if hasattr(X, "shape"):
+        return X.shape[0]
+    if hasattr(X, "__len__"):
+        return len(X)
+    return np.asarray(X).shape[0]
 
 
 def _check_int(name, value, *, minimum, allow_none=False):

@@ -25,7 +25,10 @@ def _evaluation(
     baseline_accuracy=0.52,
     wins=20,
     losses=5,
+    n_oos=500,
 ):
+    differences = np.array([1] * wins + [-1] * losses + [0] * (n_oos - wins - losses))
+    comparison = {"wins": wins, "losses": losses, "p_value": p_value}
     return CandidateEvaluation(
         name=name,
         scoring="accuracy",
@@ -39,13 +42,18 @@ def _evaluation(
         test_score=test,
         test_accuracy=test,
         n_test=n_test,
+        oos_accuracy=test,
+        n_oos=n_oos,
         baselines={
             "majority": {
                 "test_accuracy": baseline_accuracy,
                 "test_score": baseline_accuracy,
+                "oos_accuracy": baseline_accuracy,
             }
         },
-        comparisons={"majority": {"wins": wins, "losses": losses, "p_value": p_value}},
+        comparisons={"majority": comparison},
+        test_comparisons={"majority": comparison},
+        differences={"majority": differences},
     )
 
 
@@ -103,12 +111,44 @@ def test_a_good_candidate_is_accepted_with_every_criterion_listed():
     ],
 )
 def test_each_criterion_rejects_on_its_own(changes, failing):
-    (decision,) = SelectionCriteria().assess([_evaluation(**changes)])
+    # Point estimates, as the original spec compares them; the sampling allowance has
+    # its own tests below.
+    criteria = SelectionCriteria(allow_sampling_error=False)
+    (decision,) = criteria.assess([_evaluation(**changes)])
     assert decision.decision == "reject" and decision.rank is None
     assert [c.name for c in decision.criteria if not c.passed] == [failing]
     criterion = _by_name(decision)[failing]
     assert criterion.explanation in decision.reason
     assert "FAIL" in decision.explain()
+
+
+def test_test_score_below_the_minimum_within_sampling_error_passes():
+    # 0.52 on 100 rows: an accuracy of 0.55 scores this low with p = 0.31
+    (decision,) = SelectionCriteria().assess([_evaluation(val=0.52, test=0.52)])
+    criterion = _by_name(decision)["test_score"]
+    assert criterion.passed and "but within the sampling error of 100 rows" in (
+        criterion.explanation
+    )
+    # 0.45 on 400 rows is beyond it: p = 3e-5
+    (decision,) = SelectionCriteria().assess(
+        [_evaluation(val=0.45, test=0.45, n_test=400, n_oos=2000)]
+    )
+    criterion = _by_name(decision)["test_score"]
+    assert not criterion.passed and "beyond the sampling error" in criterion.explanation
+
+
+def test_validation_test_difference_within_sampling_error_passes():
+    # validation 0.62 on 400 rows, test 0.70 on 100: 0.08 apart, 0.03 beyond the
+    # allowed 0.05, with a standard error of 0.053
+    (decision,) = SelectionCriteria().assess([_evaluation(test=0.70)])
+    criterion = _by_name(decision)["validation_test_difference"]
+    assert criterion.passed and "but within the sampling error" in criterion.explanation
+    # 0.30 apart on 4000 validation and 1000 test rows is a real break
+    (decision,) = SelectionCriteria().assess(
+        [_evaluation(val=0.62, test=0.32, n_test=1000, n_oos=5000)]
+    )
+    criterion = _by_name(decision)["validation_test_difference"]
+    assert not criterion.passed and "beyond the sampling error" in criterion.explanation
 
 
 def test_too_few_test_rows_is_insufficient_data_not_reject():
@@ -120,11 +160,10 @@ def test_too_few_test_rows_is_insufficient_data_not_reject():
 
 
 def test_correction_counts_every_candidate_tried():
-    alone = SelectionCriteria().assess([_evaluation(p_value=0.03)])
+    holm = SelectionCriteria(correction="holm")
+    alone = holm.assess([_evaluation(p_value=0.03)])
     assert alone[0].accepted
-    together = SelectionCriteria().assess(
-        [_evaluation("a", p_value=0.03), _evaluation("b", p_value=0.04)]
-    )
+    together = holm.assess([_evaluation("a", p_value=0.03), _evaluation("b", p_value=0.04)])
     assert [d.decision for d in together] == ["reject", "reject"]
     criterion = _by_name(together[0])["beats_baseline"]
     assert criterion.value == pytest.approx(0.06)
@@ -133,6 +172,26 @@ def test_correction_counts_every_candidate_tried():
         [_evaluation("a", p_value=0.03), _evaluation("b", p_value=0.04)]
     )
     assert all(d.accepted for d in uncorrected)
+
+
+def test_maxt_charges_less_for_candidates_that_find_the_same_signal():
+    # 60 wins, 35 losses: exact p = 0.007. Two copies of one candidate are one test
+    # to max-T, two to Holm; an independent second candidate costs max-T about what
+    # it costs Holm.
+    same = [_evaluation(name, wins=60, losses=35, p_value=0.0067) for name in "ab"]
+    maxt = SelectionCriteria().assess(same, random_state=0)
+    holm = SelectionCriteria(correction="holm").assess(same)
+    p_maxt = _by_name(maxt[0])["beats_baseline"].value
+    p_holm = _by_name(holm[0])["beats_baseline"].value
+    assert p_maxt == pytest.approx(0.0067, abs=0.003)
+    assert p_holm == pytest.approx(2 * 0.0067)
+    assert (
+        "maxt-corrected for 2 candidates" in _by_name(maxt[0])["beats_baseline"].explanation
+    )
+    other = _evaluation("c", wins=60, losses=35, p_value=0.0067)
+    other.differences["majority"] = np.roll(other.differences["majority"], 250)
+    (p_a, p_c) = SelectionCriteria().adjusted_p_values([same[0], other], random_state=0)[1]
+    assert p_a == pytest.approx(0.013, abs=0.004) and p_c == pytest.approx(p_a)
 
 
 def test_ranking_by_score_then_stability():
