@@ -11,6 +11,9 @@ PUBLIC_MODULES = ["skfix.estimators", "skfix.augment", "skfix.selection"]
 
 # Small parameters so that the suite runs in a few minutes on two cores.
 TEST_PARAMS = {
+    # A tight tolerance, so that weighted and repeated rows converge to the same model
+    # (check_sample_weight_equivalence compares probabilities to 1e-7).
+    "RegularizedLogisticRegression": dict(tol=1e-10, max_iter=10000, random_state=0),
     "RegularizedRandomForestClassifier": dict(n_estimators=5),
     "RegularizedXGBClassifier": dict(n_estimators=5),
     # Several checks compare two calls (list vs array, labels vs one-vs-all): seed it.
@@ -118,10 +121,25 @@ def _selector_params():
     )
 
 
+def _search_params():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold
+
+    # The checks' toy data are often sorted by class, so a time-ordered split would
+    # train folds on one class; shuffled folds test the API, which is what they are for.
+    return dict(
+        estimator=LogisticRegression(),
+        param_grid={"C": [1.0, 0.1]},
+        cv=KFold(3, shuffle=True, random_state=0),
+    )
+
+
 def make_instance(cls):
     """An instance of cls with the small test-time parameters."""
     if cls.__name__ == "ModelSelector":
         return cls(**_selector_params())
+    if cls.__name__ == "GapPenalizedGridSearchCV":
+        return cls(**_search_params())
     return cls(**TEST_PARAMS.get(cls.__name__, {}))
 
 

@@ -6,6 +6,7 @@ is imported.
 
 from ._boosting import RegularizedXGBClassifier
 from ._forest import RegularizedRandomForestClassifier
+from ._linear import RegularizedLogisticRegression
 from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier, lookback_windows
 from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
 from ._presets import ESTIMATORS, PRESETS, make_estimator
@@ -16,6 +17,7 @@ __all__ = [
     "MLP_PRESETS",
     "PRESETS",
     "RegularizedLSTMClassifier",
+    "RegularizedLogisticRegression",
     "RegularizedMLPClassifier",
     "RegularizedRandomForestClassifier",
     "RegularizedXGBClassifier",

@@ -116,7 +116,8 @@ class RegularizedLSTMClassifier(BaseNeuralClassifier):
     look back on copies instead of on the past.
 
     Defaults: ``lr=1e-3`` (AdamW), ``max_epochs=100`` with early stopping after 10
-    epochs without improvement, ``batch_size=64``.
+    epochs without improvement, ``batch_size="auto"`` (64 rows, more on long
+    series: see the parameter).
 
     Examples
     --------
@@ -152,7 +153,7 @@ class RegularizedLSTMClassifier(BaseNeuralClassifier):
         optimizer="adamw",
         lr=1e-3,
         max_epochs=100,
-        batch_size=64,
+        batch_size="auto",
         early_stopping=True,
         patience=10,
         validation_fraction=0.2,

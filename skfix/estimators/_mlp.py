@@ -64,8 +64,8 @@ class RegularizedMLPClassifier(BaseNeuralClassifier):
 
     Defaults: ``lr=1e-3`` with AdamW is the usual safe rate for standardized
     inputs; ``max_epochs=100`` is an upper bound that early stopping (patience 10)
-    rarely reaches on a few hundred rows; ``batch_size=64`` keeps several updates
-    per epoch on small data.
+    rarely reaches on a few hundred rows; ``batch_size="auto"`` keeps several
+    updates per epoch on small data and bounds the cost of an epoch on long series.
 
     Examples
     --------
@@ -97,7 +97,7 @@ class RegularizedMLPClassifier(BaseNeuralClassifier):
         optimizer="adamw",
         lr=1e-3,
         max_epochs=100,
-        batch_size=64,
+        batch_size="auto",
         early_stopping=True,
         patience=10,
         validation_fraction=0.2,

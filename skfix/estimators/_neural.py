@@ -21,6 +21,8 @@ from .._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._validation import time_tail_split
 
 _MIN_PART_ROWS = 2
+# batch_size="auto": 64 rows, or enough for about 20 updates per epoch, at most 512
+_MIN_AUTO_BATCH, _AUTO_BATCHES, _MAX_AUTO_BATCH = 64, 20, 512
 _HISTORY_KEYS = ("epoch", "train_loss", "valid_loss", "train_acc", "valid_acc")
 
 NEURAL_PARAMETERS_DOC = """\
@@ -37,8 +39,11 @@ weight_decay : float, default=1e-3
     max_epochs : int, default=100
         Largest number of passes over the training part.
 
-    batch_size : int, default=64
+    batch_size : int or "auto", default="auto"
         Rows per mini-batch; training batches are reshuffled every epoch.
+        ``"auto"`` is 64 rows, or a twentieth of the training rows when that is
+        more (at most 512): about 20 updates per epoch on long series, where 64
+        rows would make an epoch cost several times more for the same accuracy.
 
     early_stopping : bool, default=True
         Stop when the validation loss has not improved for ``patience`` epochs and
@@ -142,6 +147,12 @@ def _as_float32(X):
     return np.require(X, dtype=np.float32, requirements=["C", "W"])
 
 
+def _batch_size(batch_size, n_train):
+    if batch_size == "auto":
+        return min(_MAX_AUTO_BATCH, max(_MIN_AUTO_BATCH, n_train // _AUTO_BATCHES))
+    return batch_size
+
+
 def inject_docs(cls):
     """Fill the shared parameter and attribute text into a neural estimator's doc."""
     cls.__doc__ = cls.__doc__.replace("%(neural_parameters)s", NEURAL_PARAMETERS_DOC)
@@ -182,7 +193,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         "optimizer": [StrOptions({"adamw", "adam", "sgd"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -290,6 +301,8 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
                     ),
                 ),
             ]
+        from ._torch_modules import ArrayBatches
+
         module_params = {
             f"module__{key}": value for key, value in self._module_params().items()
         }
@@ -303,7 +316,9 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
             max_epochs=self.max_epochs,
-            batch_size=min(self.batch_size, n_train),
+            batch_size=min(_batch_size(self.batch_size, n_train), n_train),
+            iterator_train=ArrayBatches,
+            iterator_valid=ArrayBatches,
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=callbacks,

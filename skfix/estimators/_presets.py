@@ -4,6 +4,7 @@ import copy
 
 from ._boosting import RegularizedXGBClassifier
 from ._forest import RegularizedRandomForestClassifier
+from ._linear import RegularizedLogisticRegression
 from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier
 from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
 
@@ -13,12 +14,15 @@ from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
 # The "skfix" presets are the estimators' own defaults, spelled out.
 PRESETS = {
     "skfix": {
+        "logistic": {"C": 0.1, "l1_ratio": 1.0},
         "rf": {"max_depth": 10, "min_samples_split": 20, "min_samples_leaf": 10},
         "xgb": {"max_depth": 4, "min_child_weight": 5, "subsample": 0.7},
         "mlp": MLP_PRESETS["skfix"],
         "lstm": LSTM_PRESETS["skfix"],
     },
     "legacy": {
+        # The original run had no linear model: its defaults in both presets.
+        "logistic": {},
         "rf": {"max_depth": 15, "min_samples_split": 10, "min_samples_leaf": 5},
         "xgb": {"max_depth": 6, "min_child_weight": 3, "subsample": 0.8},
         "mlp": MLP_PRESETS["legacy"],
@@ -27,6 +31,7 @@ PRESETS = {
 }
 
 ESTIMATORS = {
+    "logistic": RegularizedLogisticRegression,
     "rf": RegularizedRandomForestClassifier,
     "xgb": RegularizedXGBClassifier,
     "mlp": RegularizedMLPClassifier,

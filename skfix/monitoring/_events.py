@@ -12,6 +12,7 @@ EVENT_KINDS = (
     "divergence",
     "exploding_gradient",
     "no_early_stopping",
+    "not_converged",
 )
 
 # A validation loss "rises" only by more than this relative amount: plateaus that
@@ -35,7 +36,7 @@ class TrainingEvent:
     ----------
     kind : str
         One of ``"overfitting"``, ``"nan_loss"``, ``"divergence"``,
-        ``"exploding_gradient"``, ``"no_early_stopping"``.
+        ``"exploding_gradient"``, ``"no_early_stopping"``, ``"not_converged"``.
     epoch : int or None
         The 1-based epoch (neural nets) or boosting round (XGBoost) at which the
         event was detected; ``None`` for a check made after fitting.

@@ -2,8 +2,8 @@
 
 No format here runs code when a file is read:
 
-- ``"skops"`` (random forest): skops' zip of JSON and ``.npy`` arrays, loaded with an
-  explicit allow-list of types, never ``trusted=True``;
+- ``"skops"`` (random forest, logistic regression): skops' zip of JSON and ``.npy``
+  arrays, loaded with an explicit allow-list of types, never ``trusted=True``;
 - ``"xgboost-json"`` (XGBoost): the booster in XGBoost's own JSON model format;
 - ``"torch-state-dict"`` (neural nets): the tensors of the module's ``state_dict`` as
   an ``.npz`` archive read with ``allow_pickle=False``, so not even torch's restricted
@@ -197,15 +197,17 @@ def _set_events(estimator, encoded):
         estimator.training_warnings_ = [TrainingEvent(**_decode(e)) for e in encoded]
 
 
-# --- skops (random forest) ---------------------------------------------------------
+# --- skops (random forest, logistic regression) ---------------------------------------
 
-# Types skops does not trust by default that a fitted skfix forest contains: skfix's
-# own plain-data classes (the forest, its monitor and the events it recorded, none with
-# a custom __setstate__), scikit-learn's tree structure and numpy dtypes. A file asking
-# for anything else (a function, an unknown class) is refused before loading.
+# Types skops does not trust by default that a fitted skfix forest or logistic
+# regression contains: skfix's own plain-data classes (the estimators, the forest's
+# monitor and the events they recorded, none with a custom __setstate__),
+# scikit-learn's tree structure and numpy dtypes. A file asking for anything else (a
+# function, an unknown class) is refused before loading.
 _SKOPS_ALLOWED = frozenset(
     {
         "skfix.estimators._forest.RegularizedRandomForestClassifier",
+        "skfix.estimators._linear.RegularizedLogisticRegression",
         "skfix.monitoring._events.TrainingEvent",
         "skfix.monitoring._forest.ForestMonitor",
         "sklearn.tree._tree.Tree",
@@ -219,7 +221,8 @@ def _import_skops():
         import skops.io
     except ImportError as exc:
         raise ImportError(
-            "saving or loading a random forest needs skops: pip install 'skops>=0.10'"
+            "saving or loading a forest or logistic model needs skops: "
+            "pip install 'skops>=0.10'"
         ) from exc
     return skops.io
 
@@ -424,7 +427,10 @@ def _load_torch(cls, payload, state):
 FORMATS = (
     ModelFormat(
         name="skops",
-        estimators=("skfix.estimators._forest.RegularizedRandomForestClassifier",),
+        estimators=(
+            "skfix.estimators._forest.RegularizedRandomForestClassifier",
+            "skfix.estimators._linear.RegularizedLogisticRegression",
+        ),
         payload="model.skops",
         save=_save_skops,
         load=_load_skops,
