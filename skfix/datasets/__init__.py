@@ -2,10 +2,19 @@
 
 ``load_market_panel`` returns the eleven real series shipped inside skfix;
 ``read_prices`` reads your own CSV or Parquet files (or a folder of them) into the
-same clean shape, and raises ``DataFormatError`` with a clear message on bad input.
+same clean shape, and raises ``DataFormatError`` with a clear message on bad input;
+``simulate_prices`` makes series whose best possible accuracy is known, for power
+studies.
 """
 
 from ._market import load_market_panel
 from ._read import DataFormatError, read_prices
+from ._simulate import PROCESSES, simulate_prices
 
-__all__ = ["DataFormatError", "load_market_panel", "read_prices"]
+__all__ = [
+    "PROCESSES",
+    "DataFormatError",
+    "load_market_panel",
+    "read_prices",
+    "simulate_prices",
+]
