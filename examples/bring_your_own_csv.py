@@ -103,7 +103,7 @@ def main(argv=None):
     if args.fast:
         config.write_text('models = ["rf"]\n[model_params.rf]\nn_estimators = 30\n')
     else:
-        config.write_text('models = ["rf", "xgb", "mlp", "lstm"]\n')
+        config.write_text('models = ["logistic", "rf", "xgb", "mlp", "lstm"]\n')
     code = skfix_command("train", str(folder), "--out", args.out, "--config", str(config))
     if code not in (0, 1):
         sys.exit(f"skfix train failed with exit code {code}")

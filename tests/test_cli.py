@@ -14,6 +14,7 @@ FAST_TOML = (
     'models = ["rf", "xgb"]\n'
     "[model_params.rf]\nn_estimators = 10\n"
     "[model_params.xgb]\nn_estimators = 20\n"
+    "[tuning]\nenabled = false\n"
 )
 
 
@@ -182,7 +183,9 @@ def test_a_failure_gives_exit_code_1(tmp_path, prices, fast_toml, monkeypatch, c
 
     real = _panel.build_candidates
     monkeypatch.setattr(
-        _panel, "build_candidates", lambda config: {**real(config), "xgb": Exploding()}
+        _panel,
+        "build_candidates",
+        lambda config, models=None: {**real(config, models), "xgb": Exploding()},
     )
     code = main(
         ["train", str(prices), "--out", str(tmp_path / "o"), "--config", str(fast_toml)]

@@ -67,5 +67,6 @@ def test_bring_your_own_csv(tmp_path):
     # The made-up series that turns back after 95 % of its moves is the one deployed.
     assert manifest["symbols"]["ACME"]["selected"]["name"] == "rf"
     predictions = pd.read_csv(tmp_path / "predictions.csv")
-    assert set(predictions["symbol"]) == {"ACME"}
+    deployed = {s for s, record in manifest["symbols"].items() if record["selected"]}
+    assert set(predictions["symbol"]) == deployed
     assert {"date", "model", "prediction", "proba_0", "proba_1"} <= set(predictions.columns)

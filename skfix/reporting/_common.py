@@ -26,7 +26,7 @@ FRACTION_CRITERIA = frozenset(
         "fold_std",
     ]
 )
-P_VALUE_CRITERIA = frozenset(["beats_baseline"])
+P_VALUE_CRITERIA = frozenset(["beats_baseline", "panel_fdr"])
 COUNT_CRITERIA = frozenset(["test_rows", "min_test_rows"])
 
 

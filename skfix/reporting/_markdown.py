@@ -33,6 +33,7 @@ _REGULARIZATION_HINTS = (
     ("xgb", "lower max_depth, raise min_child_weight or use early stopping"),
     ("lstm", "smaller hidden_dim, more dropout or earlier stopping"),
     ("mlp", "more dropout or weight_decay, fewer hidden units or earlier stopping"),
+    ("logistic", "a smaller C (stronger penalty)"),
 )
 _DEFAULT_HINT = "stronger regularization (min_samples_leaf / max_depth)"
 _EVENT_ADVICE = {
@@ -44,6 +45,7 @@ _EVENT_ADVICE = {
     "exploding_gradient": "gradients exploded: lower the learning rate or clip gradients",
     "no_early_stopping": "training ran to the last epoch without early stopping: "
     "turn early stopping on so the best epoch is kept",
+    "not_converged": "the solver stopped before converging: raise max_iter",
 }
 # Characters that would start emphasis, code, a link, an HTML tag or a new table cell;
 # an underscore only inside a word (``min_samples_leaf``) is literal in CommonMark.
@@ -163,6 +165,13 @@ def _data_section(entry, manifest):
     return "\n".join(lines)
 
 
+def _params_text(tuning):
+    chosen = (tuning or {}).get("chosen")
+    if not chosen:
+        return "—"
+    return _escape(", ".join(f"{key}={value}" for key, value in chosen.items()))
+
+
 def _candidates_section(entry, plots):
     candidates = entry.get("candidates") or []
     lines = ["## Candidates", ""]
@@ -172,6 +181,7 @@ def _candidates_section(entry, plots):
     rows = []
     for c in candidates:
         baselines = c.get("baselines") or {}
+        pooled = c.get("baseline_oos_accuracy") or {}
         rows.append(
             (
                 f"**{_escape(c.get('name'))}**",
@@ -183,9 +193,13 @@ def _candidates_section(entry, plots):
                 number(c.get("validation_std")),
                 number(c.get("test_score")),
                 number(baselines.get("majority")),
-                number(c.get("n_test")),
+                number(c.get("oos_accuracy")),
+                number(pooled.get("majority")),
+                number(pooled.get("persistence")),
+                p_value(c.get("p_value_raw")),
                 p_value(c.get("p_value")),
-                number(c.get("rank_score")),
+                p_value(c.get("panel_p_value")),
+                _params_text(c.get("tuning")),
             )
         )
     header = [
@@ -197,17 +211,27 @@ def _candidates_section(entry, plots):
         "Gap",
         "Fold std",
         "Test",
-        "Majority baseline",
-        "Test rows",
-        "p-value",
-        "Rank score",
+        "Majority (test)",
+        "Out-of-sample",
+        "Majority (oos)",
+        "Persistence (oos)",
+        "p raw",
+        "p corrected",
+        "p panel",
+        "Tuned parameters",
     ]
     lines += [_table(header, rows), ""]
     lines.append(
-        "Train and Validation are means over the folds; Test is the accuracy on the final "
-        "test window, which no model saw before; Majority baseline is the accuracy of "
-        "always predicting the most frequent class on that window; the p-value tests "
-        "whether the model beats that baseline (before multiple-testing correction)."
+        "Train and Validation are means over the walk-forward folds; Test is the accuracy "
+        "on the final test window, which no model saw before; Out-of-sample is the "
+        "accuracy over every validation window and the test window pooled, each row "
+        "predicted once by a model fitted on earlier rows only. Majority (always the most "
+        "frequent class of the training rows) and Persistence (the same direction as the "
+        "last known period) are the naive baselines on the same rows. p raw tests whether "
+        "the model beats the majority baseline on the pooled rows; p corrected allows for "
+        "every candidate tried on this symbol; p panel also for every symbol of the run "
+        "(false-discovery control). Tuned parameters are those the gap-penalized search "
+        "chose for the deployed fit."
     )
     if plots["scores"]:
         lines += ["", f"![Train, validation and test accuracy](../plots/{plots['scores']})"]
@@ -250,6 +274,34 @@ def _candidates_section(entry, plots):
     return "\n".join(lines)
 
 
+def _evidence_section(entry, manifest):
+    evidence = entry.get("evidence")
+    if not evidence:
+        return None
+    alpha = ((manifest.get("run") or {}).get("criteria") or {}).get("alpha")
+    edge = evidence.get("min_detectable_edge")
+    rows = [
+        ("Pooled out-of-sample rows", number(evidence.get("n_oos"))),
+        (
+            "Smallest edge these rows can reveal",
+            f"{percent(edge)} over the baseline (80 % power, alpha {number(alpha)})",
+        ),
+        (
+            "Rows an edge of 5 % needs",
+            f"about {number(evidence.get('rows_for_edge_0.05'))} out-of-sample rows",
+        ),
+        ("Best corrected p-value", p_value(evidence.get("p_value"))),
+        ("After the run's false-discovery control", p_value(evidence.get("panel_p_value"))),
+    ]
+    lines = ["## Evidence", "", _table(["Figure", "Value"], rows), ""]
+    lines.append(
+        "An edge is accuracy minus the majority baseline's accuracy. Next-period direction "
+        "rarely offers more than a few points, so a symbol whose rows can only reveal an "
+        "edge of 10 % or more is judged on too little data to find a realistic signal."
+    )
+    return "\n".join(lines)
+
+
 def _selected_section(entry):
     selected = entry.get("selected")
     if not selected:
@@ -265,7 +317,10 @@ def _selected_section(entry):
         ("Why", _escape(selected.get("reason", "n/a"))),
         ("Rank score", number(selected.get("rank_score"))),
         ("Test accuracy", number(candidate.get("test_score"))),
+        ("Out-of-sample accuracy", number(candidate.get("oos_accuracy"))),
         ("Gap", percent(candidate.get("gap"))),
+        ("p-value (corrected, panel)", p_value(candidate.get("panel_p_value"))),
+        ("Tuned parameters", _params_text(candidate.get("tuning"))),
     ]
     if model_file:
         signature = model_file.get("signature") or {}
@@ -330,6 +385,13 @@ def _candidate_advice(c, limit):
                 f"class' (p = {p_value(value)} > alpha {p_value(threshold)}): do not trade "
                 "on it."
             )
+        elif kind == "panel_fdr":
+            advice.append(
+                f"**{name}**: significant on its own symbol, but not once every symbol of "
+                f"the run is accounted for (p = {p_value(value)} > alpha "
+                f"{p_value(threshold)}): with many symbols some look good by luck; more "
+                "history on this symbol would settle it."
+            )
         elif kind in ("test_score", "min_test_score"):
             advice.append(
                 f"**{name}**: test accuracy {percent(value)} is below "
@@ -385,9 +447,19 @@ def _recommendations(entry, manifest):
             "the other symbols were not affected."
         )
     elif status == "insufficient_data":
+        evidence = entry.get("evidence") or {}
+        what = ""
+        if measured(evidence.get("min_detectable_edge")):
+            what = (
+                f" its {number(evidence.get('n_oos'))} out-of-sample rows could only "
+                f"reveal an edge of {percent(evidence['min_detectable_edge'])} over the "
+                "baseline, while an edge of 5 % needs about "
+                f"{number(evidence.get('rows_for_edge_0.05'))} out-of-sample rows"
+            )
         advice.append(
-            "Not enough data to tell a model from luck: collect more history before "
-            "training this symbol again."
+            "Not enough data to tell a model from luck:"
+            + (what + ";" if what else "")
+            + " collect more history before training this symbol again."
         )
     limit = max_gap(manifest)
     for c in entry.get("candidates") or []:
@@ -433,6 +505,7 @@ def _symbol_report(symbol, entry, manifest, plots):
         _errors_section(entry),
         _data_section(entry, manifest),
         _candidates_section(entry, plots),
+        _evidence_section(entry, manifest),
         _selected_section(entry),
         _events_section(entry),
         _recommendations(entry, manifest),
@@ -483,6 +556,15 @@ def _success_section(manifest):
             ),
         ),
         (
+            "Mean gap of the deployed models",
+            percent(summary.get("selected_average_gap")),
+            f"under {percent(_SELECTED_GAP_TARGET, 0)} (skfix's rule 3)",
+            _met(
+                measured(summary.get("selected_average_gap"))
+                and summary["selected_average_gap"] < _SELECTED_GAP_TARGET
+            ),
+        ),
+        (
             "Symbols with a deployable model",
             f"{number(deployable)} of {number(total)}",
             "most symbols",
@@ -497,13 +579,27 @@ def _success_section(manifest):
             _met(len(symbols) == total),
         ),
     ]
+    panel = summary.get("panel") or {}
+    notes = []
+    if panel.get("correction") not in (None, "none"):
+        notes = [
+            "",
+            f"Deployments are under false-discovery control across the run "
+            f"({_escape(str(panel['correction']).upper())} at alpha "
+            f"{number(panel.get('alpha'))}): {number(panel.get('symbols_tested'))} symbols "
+            f'were judged, {number(panel.get("symbols_significant"))} deployed. "Most '
+            "symbols\" is the original spec's hope; a symbol without a signal its data can "
+            "show should not get a model.",
+        ]
     return "\n".join(
         [
             "## Success figures",
             "",
-            "The figures the original training spec measured success by.",
+            "The figures the original training spec measured success by, and skfix's "
+            "gap target for the deployed models.",
             "",
             _table(["Figure", "Value", "Target", "Met"], rows),
+            *notes,
         ]
     )
 

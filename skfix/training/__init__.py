@@ -3,6 +3,7 @@
 from ._config import MODELS, ConfigError, TrainConfig, config_from_dict, load_config
 from ._panel import (
     DataError,
+    apply_panel_correction,
     build_candidates,
     build_manifest,
     load_panel,
@@ -15,6 +16,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "TrainConfig",
+    "apply_panel_correction",
     "build_candidates",
     "build_manifest",
     "config_from_dict",

@@ -1,6 +1,7 @@
 """``train_panel``: every model on every symbol, honestly, with a record to trust."""
 
 import contextlib
+import copy
 import hashlib
 import json
 import platform
@@ -120,36 +121,61 @@ def _fingerprint(X, y, prices):
     }
 
 
-def build_candidates(config):
-    """The candidate models of one symbol, each with the augmenter where it is safe.
+def build_candidates(config, models=None):
+    """The candidate models of one symbol, each with the augmenter where it is safe,
+    each tuned over its grid.
 
-    The forest trains on every row it is given, so the augmenter is a step of an
-    imblearn pipeline before it (it runs at fit time only). XGBoost and the neural nets
-    set aside the latest rows for early stopping inside ``fit``: the augmenter is their
-    ``augmenter`` parameter, so that it runs on the training part after that split and
-    never copies a validation row.
+    The forest and the logistic regression train on every row they are given, so the
+    augmenter is a step of an imblearn pipeline before them (it runs at fit time
+    only). XGBoost and the neural nets set aside the latest rows for early stopping
+    inside ``fit``: the augmenter is their ``augmenter`` parameter, so that it runs on
+    the training part after that split and never copies a validation row. A model
+    with a grid (``config.grid``) becomes a
+    :class:`~skfix.selection.GapPenalizedGridSearchCV` with an inner purged
+    walk-forward split of ``config.inner_splits`` folds; the outer folds refit the
+    whole search, so tuning never sees a row it is validated on. ``models`` (default:
+    all of ``config.models``) restricts the set.
     """
     from imblearn.pipeline import Pipeline
 
+    from ..selection import GapPenalizedGridSearchCV, PurgedWalkForwardSplit
+
     candidates = {}
-    for model in config.models:
+    for model in config.models if models is None else models:
         estimator = config.estimator(model)
         augmenter = config.augmenter()
+        prefix = ""
         if augmenter is not None:
             if "augmenter" in estimator.get_params():
                 estimator.set_params(augmenter=augmenter)
             else:
                 estimator = Pipeline([("augment", augmenter), ("model", estimator)])
+                prefix = "model__"
+        grid = config.grid(model)
+        if grid:
+            estimator = GapPenalizedGridSearchCV(
+                estimator,
+                {f"{prefix}{key}": list(values) for key, values in grid.items()},
+                scoring="accuracy",
+                cv=PurgedWalkForwardSplit(config.inner_splits, gap=config.horizon),
+            )
         candidates[model] = estimator
     return candidates
 
 
 def _final_model(fitted):
-    """The model to deploy: the last step of a pipeline (the augmenter is fit-only)."""
+    """The model to deploy: the refit of a search, the last step of a pipeline (the
+    augmenter is fit-only)."""
+    if hasattr(fitted, "best_estimator_"):
+        fitted = fitted.best_estimator_
     return fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
 
 
-def _candidate_record(name, config, evaluation, decision, model_file):
+def _unprefixed(params):
+    return {key.split("__")[-1]: value for key, value in (params or {}).items()}
+
+
+def _candidate_record(name, config, evaluation, decision, model_file, skipped=None):
     """A candidate's manifest entry. Timings (``fit_time``) are left out on purpose, so
     that reruns, resumed runs and parallel runs give identical manifests."""
     from ..estimators import ESTIMATORS
@@ -172,6 +198,11 @@ def _candidate_record(name, config, evaluation, decision, model_file):
         "n_test": None,
         "baselines": None,
         "p_value": None,
+        "p_value_raw": None,
+        "panel_p_value": None,
+        "oos_accuracy": None,
+        "n_oos": None,
+        "tuning": None,
         "alpha": config.criteria.alpha,
         "decision": decision.decision if decision else "failed",
         "reason": decision.reason if decision else None,
@@ -181,6 +212,9 @@ def _candidate_record(name, config, evaluation, decision, model_file):
         "monitor_events": [],
         "model_file": model_file,
     }
+    if skipped is not None:
+        record.update(status="skipped", decision="insufficient_data", reason=skipped)
+        return to_jsonable(record)
     if evaluation is None:
         record["status"] = "not_evaluated"
         return to_jsonable(record)
@@ -198,7 +232,19 @@ def _candidate_record(name, config, evaluation, decision, model_file):
         test_score=scores["test_score"],
         test_accuracy=scores["test_accuracy"],
         n_test=scores["n_test"],
+        oos_accuracy=scores["oos_accuracy"],
+        n_oos=scores["n_oos"],
     )
+    grid = config.grid(name)
+    if grid:
+        choices = [_unprefixed(p) for p in scores["fold_params"] or []]
+        record["tuning"] = {
+            "grid": grid,
+            "chosen": choices[-1] if choices else None,
+            "fold_choices": choices[:-1],
+            # tuned on the walk-forward folds (a search's own tuned_ otherwise)
+            "tuned": bool(choices) and bool(getattr(evaluation.estimator, "tuned_", True)),
+        }
     if not evaluation.failed:
         record["baselines"] = {
             baseline: values["test_score"]
@@ -208,10 +254,22 @@ def _candidate_record(name, config, evaluation, decision, model_file):
             baseline: values["mean_validation_score"]
             for baseline, values in scores["baselines"].items()
         }
+        record["baseline_oos_accuracy"] = {
+            baseline: values["oos_accuracy"]
+            for baseline, values in scores["baselines"].items()
+        }
         record["comparisons"] = scores["comparisons"]
+        record["test_comparisons"] = scores["test_comparisons"]
         record["rank_score"] = decision.as_dict()["rank_score"]
         baseline = [c for c in record["criteria"] if c["name"] == "beats_baseline"]
         record["p_value"] = baseline[0]["value"] if baseline else None
+        if config.criteria.baseline is not None:
+            evidence = (
+                scores["comparisons"]
+                if config.criteria.evidence == "pooled"
+                else scores["test_comparisons"]
+            )
+            record["p_value_raw"] = evidence[config.criteria.baseline]["p_value"]
         if evaluation.estimator is not None:
             events = getattr(_final_model(evaluation.estimator), "training_warnings_", [])
             record["monitor_events"] = [event.as_dict() for event in events]
@@ -272,6 +330,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         "candidates": [],
         "selected": None,
         "why_none": None,
+        "evidence": None,
     }
     try:
         X, y = make_dataset(prices, horizon=config.horizon)
@@ -283,6 +342,25 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         )
         return record
     record["data"] = _fingerprint(X, y, prices)
+    tried, skipped = config.models_for(len(y))
+    skip_reason = {
+        name: (
+            f"not tried: {len(y)} labelled rows, fewer than the "
+            f"{config.model_min_rows[name]} this model needs to learn anything "
+            "(model_min_rows)."
+        )
+        for name in skipped
+    }
+    if not tried:
+        record["candidates"] = [
+            _candidate_record(name, config, None, None, None, skip_reason[name])
+            for name in config.models
+        ]
+        record.update(
+            status="insufficient_data",
+            why_none="No candidate was tried: " + " ".join(skip_reason.values()),
+        )
+        return record
     try:
         with warnings.catch_warnings(), _one_torch_thread():
             # Monitor warnings are recorded on each model and in the manifest.
@@ -290,11 +368,12 @@ def train_symbol(symbol, prices, config, out_dir, stem):
 
             warnings.simplefilter("ignore", TrainingWarning)
             selector = ModelSelector(
-                build_candidates(config),
+                build_candidates(config, tried),
                 criteria=config.criteria,
                 cv=config.splitter(),
                 test_size=config.test_size,
                 gap=config.horizon,
+                random_state=config.seed,
             ).fit(X, y)
     except Exception as exc:  # one symbol never stops the others
         record["error"] = _error_record(exc)
@@ -317,27 +396,44 @@ def train_symbol(symbol, prices, config, out_dir, stem):
                 )
             except Exception as exc:  # an unsaveable model is a failed candidate
                 evaluation.error = _error_record(exc)
-        candidates.append(_candidate_record(name, config, evaluation, decision, model_file))
+        candidates.append(
+            _candidate_record(
+                name, config, evaluation, decision, model_file, skip_reason.get(name)
+            )
+        )
     record["candidates"] = candidates
+    record["evidence"] = to_jsonable(selector.evidence_)
     all_insufficient = all(c["decision"] == "insufficient_data" for c in candidates)
     record["status"] = "insufficient_data" if all_insufficient else "trained"
-    chosen = next((c for c in candidates if c["name"] == selector.best_name_), None)
-    if chosen is None:
-        record["why_none"] = selector.why_
-    elif chosen["model_file"] is None or chosen["status"] != "ok":
+    _select(record, selector.why_ if selector.best_name_ else None, selector.why_)
+    return record
+
+
+def _select(record, reason, why_none):
+    """Set ``selected`` to the best-ranked accepted candidate, if it was saved."""
+    accepted = sorted(
+        (c for c in record["candidates"] if c["rank"] is not None),
+        key=lambda c: c["rank"],
+    )
+    record["selected"] = None
+    if not accepted:
+        record["why_none"] = why_none
+        return
+    chosen = accepted[0]
+    if chosen["model_file"] is None or chosen["status"] != "ok":
         # Nothing is deployed that cannot be loaded back and verified.
         error = chosen["error"] or {"type": "?", "message": "no model file"}
         record["why_none"] = (
             f"{chosen['name']} was selected, but its model file could not be saved "
             f"({error['type']}: {error['message']}), so nothing is deployed."
         )
-    else:
-        record["selected"] = {
-            "name": chosen["name"],
-            "rank_score": chosen["rank_score"],
-            "reason": selector.why_,
-        }
-    return record
+        return
+    record["why_none"] = None
+    record["selected"] = {
+        "name": chosen["name"],
+        "rank_score": chosen["rank_score"],
+        "reason": reason,
+    }
 
 
 def _state_path(out_dir, stem):
@@ -378,8 +474,139 @@ def _resumable(out_dir, stem, config_hash):
     return record
 
 
+def _panel_p_values(p_values, method):
+    """BH (or BY) adjusted p-values; NaN entries are tests that did not run."""
+    from ..selection import adjust_p_values
+
+    return adjust_p_values(p_values, method)
+
+
+def apply_panel_correction(symbols, criteria):
+    """Control the false discovery rate of deployments across the symbols of a run.
+
+    Each symbol that was judged (not insufficient data) is one hypothesis, "a model
+    of this symbol beats the baseline", with the smallest candidate-corrected p-value
+    of its accepted candidates (1 when none was accepted). Benjamini-Hochberg (or
+    -Yekutieli) adjusts these across the symbols; a candidate stays accepted only when
+    its own p-value, put in the symbol's place, survives the adjustment at ``alpha``.
+    Every judged candidate gets a ``panel_p_value`` and a ``panel_fdr`` criterion; the
+    selection is redone among the candidates still accepted.
+
+    Parameters
+    ----------
+    symbols : dict of str to dict
+        Per-symbol records, as :func:`train_symbol` returns them (not modified).
+    criteria : SelectionCriteria
+        Its ``panel_correction`` and ``alpha`` apply.
+
+    Returns
+    -------
+    symbols : dict of str to dict
+        Corrected copies of the records.
+    panel : dict
+        ``correction``, ``alpha``, ``symbols_tested`` and ``symbols_significant``.
+    """
+    symbols = copy.deepcopy(symbols)
+    method, alpha = criteria.panel_correction, criteria.alpha
+    judged = [
+        symbol
+        for symbol, record in symbols.items()
+        if record["status"] == "trained"
+        and any(c["p_value"] is not None for c in record["candidates"])
+    ]
+    base = np.ones(len(judged))
+    for i, symbol in enumerate(judged):
+        accepted = [
+            c["p_value"]
+            for c in symbols[symbol]["candidates"]
+            if c["rank"] is not None and c["p_value"] is not None
+        ]
+        base[i] = min(accepted, default=1.0)
+    panel = {
+        "correction": method,
+        "alpha": alpha,
+        "symbols_tested": len(judged),
+        "symbols_significant": 0,
+    }
+    symbol_q = base if method == "none" else _panel_p_values(base, method)
+    for i, symbol in enumerate(judged):
+        record = symbols[symbol]
+        if record.get("evidence") is not None:
+            record["evidence"]["panel_p_value"] = float(symbol_q[i])
+        for candidate in record["candidates"]:
+            p = candidate["p_value"]
+            if p is None:
+                continue
+            if method == "none":
+                candidate["panel_p_value"] = p
+                continue
+            trial = base.copy()
+            trial[i] = p
+            adjusted = float(_panel_p_values(trial, method)[i])
+            candidate["panel_p_value"] = adjusted
+            passed = adjusted <= alpha
+            candidate["criteria"].append(
+                {
+                    "name": "panel_fdr",
+                    "value": adjusted,
+                    "threshold": alpha,
+                    "passed": passed,
+                    "explanation": (
+                        f"false-discovery control across the {len(judged)} judged "
+                        f"symbols of the run ({method.upper()}): p = {p:.3g} becomes "
+                        f"{adjusted:.3g}, {'within' if passed else 'above'} alpha "
+                        f"{alpha:g}"
+                    ),
+                }
+            )
+            if candidate["decision"] == "accept" and not passed:
+                candidate["decision"] = "reject"
+                candidate["reason"] = (
+                    f"it meets every criterion on its own symbol, but not the run's "
+                    f"false-discovery control across {len(judged)} symbols "
+                    f"({method.upper()}-adjusted p = {adjusted:.3g} > alpha {alpha:g})."
+                )
+        if method != "none":
+            _rerank(record)
+        panel["symbols_significant"] += record["selected"] is not None
+    return symbols, panel
+
+
+def _rerank(record):
+    """Ranks among the candidates still accepted (or selected but unsaved), in the
+    order the selector ranked them, and the selection redone."""
+    before = record["selected"]
+    survivors = sorted(
+        (
+            c
+            for c in record["candidates"]
+            if c["rank"] is not None
+            and (c["decision"] == "accept" or c["status"] == "failed")
+        ),
+        key=lambda c: c["rank"],
+    )
+    for c in record["candidates"]:
+        c["rank"] = None
+    for rank, c in enumerate(survivors, start=1):
+        c["rank"] = rank
+    if before is not None and (not survivors or survivors[0]["name"] != before["name"]):
+        dropped = next(c for c in record["candidates"] if c["name"] == before["name"])
+        reason = (
+            None
+            if not survivors
+            else f"'{survivors[0]['name']}' ranks first of the candidates that pass the "
+            "run's false-discovery control."
+        )
+        _select(record, reason, f"{before['name']}: {dropped['reason']}")
+
+
 def _summary(symbols):
-    candidates = [c for record in symbols.values() for c in record["candidates"]]
+    candidates = [
+        c
+        for record in symbols.values()
+        for c in record["candidates"]
+        if c["status"] != "skipped"
+    ]
     scored = [c for c in candidates if c["status"] == "ok"]
     failures = [
         {
@@ -406,6 +633,14 @@ def _summary(symbols):
         values = [c[key] for c in scored if c[key] is not None]
         return float(np.mean(values)) if values else None
 
+    selected_gaps = [
+        c["gap"]
+        for r in symbols.values()
+        if r["selected"]
+        for c in r["candidates"]
+        if c["name"] == r["selected"]["name"] and c["gap"] is not None
+    ]
+
     return {
         "symbols_total": len(symbols),
         "symbols_trained": sum(r["status"] == "trained" for r in symbols.values()),
@@ -414,11 +649,15 @@ def _summary(symbols):
             r["status"] == "insufficient_data" for r in symbols.values()
         ),
         "candidates_total": len(candidates),
+        "candidates_skipped": sum(
+            c["status"] == "skipped" for r in symbols.values() for c in r["candidates"]
+        ),
         "candidates_succeeded": len(scored),
         "model_success_rate": len(scored) / len(candidates) if candidates else None,
         "average_gap": mean("gap"),
         "average_test_accuracy": mean("test_accuracy"),
         "deployable_count": sum(r["selected"] is not None for r in symbols.values()),
+        "selected_average_gap": (float(np.mean(selected_gaps)) if selected_gaps else None),
         "failures": failures,
     }
 
@@ -434,8 +673,16 @@ def _library_versions():
 
 
 def build_manifest(symbols, config, source, created=None):
-    """Assemble the manifest of a run from its per-symbol records."""
+    """Assemble the manifest of a run from its per-symbol records.
+
+    The records are those of :func:`train_symbol`; the correction across symbols
+    (:func:`apply_panel_correction`) is applied here, to copies, so that a resumed run
+    corrects over every symbol of the run.
+    """
     created = created or datetime.now(timezone.utc)
+    symbols, panel = apply_panel_correction(symbols, config.criteria)
+    summary = _summary(symbols)
+    summary["panel"] = panel
     return {
         "schema_version": SCHEMA_VERSION,
         "utc_time_created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -443,7 +690,7 @@ def build_manifest(symbols, config, source, created=None):
         "python_version": platform.python_version(),
         "library_versions": _library_versions(),
         "run": {"data_source": source, **to_jsonable(config.as_dict())},
-        "summary": _summary(symbols),
+        "summary": summary,
         "symbols": symbols,
     }
 

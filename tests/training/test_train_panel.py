@@ -62,8 +62,8 @@ def test_a_failing_model_is_recorded_and_the_others_go_on(tmp_path, config, monk
 
     real = _panel.build_candidates
 
-    def with_a_broken_model(config):
-        return {**real(config), "xgb": Exploding()}
+    def with_a_broken_model(config, models=None):
+        return {**real(config, models), "xgb": Exploding()}
 
     monkeypatch.setattr(_panel, "build_candidates", with_a_broken_model)
     manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"])
@@ -103,7 +103,11 @@ def test_bad_data_and_config_fail_before_training(tmp_path):
 
 
 def test_same_manifest_serial_parallel_and_dask(tmp_path):
-    config = fast_config(models=("rf", "xgb", "mlp", "lstm"))
+    # the nets on every symbol, however short (their random state is per process),
+    # and one tuned model
+    config = fast_config(
+        models=("logistic", "rf", "xgb", "mlp", "lstm"), model_min_rows={}
+    ).replace(tuning={"grids": {"rf": {}, "xgb": {}, "mlp": {}}})
     serial = train_panel(out_dir=tmp_path / "serial", config=config, symbols=SYMBOLS)
     parallel = train_panel(
         out_dir=tmp_path / "parallel", config=config, symbols=SYMBOLS, n_jobs=2
@@ -173,6 +177,7 @@ def test_killed_process_then_resume(tmp_path):
         'models = ["rf", "xgb"]\n'
         "[model_params.rf]\nn_estimators = 10\n"
         "[model_params.xgb]\nn_estimators = 20\n"
+        "[tuning]\nenabled = false\n"
     )
     command = [sys.executable, "-m", "skfix", "train", str(data), "--config", str(config)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}

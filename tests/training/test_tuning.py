@@ -1,0 +1,90 @@
+"""`skfix train` tunes each model family over a small grid, nested in the walk-forward."""
+
+import pytest
+
+from skfix.selection import GapPenalizedGridSearchCV
+from skfix.training import ConfigError, TrainConfig, build_candidates, config_from_dict
+from skfix.training._config import TUNING_GRIDS
+from tests.training.conftest import fast_config
+
+
+def test_every_grid_starts_at_the_model_default():
+    config = TrainConfig()
+    for model in config.models:
+        estimator = config.estimator(model)
+        for key, values in config.grid(model).items():
+            first = values[0]
+            assert estimator.get_params()[key] == (
+                tuple(first) if isinstance(first, list) else first
+            ), (model, key)
+
+
+def test_candidates_are_searches_with_the_augmenter_inside():
+    candidates = build_candidates(TrainConfig(models=("logistic", "rf", "xgb", "lstm")))
+    rf = candidates["rf"]
+    assert isinstance(rf, GapPenalizedGridSearchCV)
+    # the forest's augmenter is a pipeline step, so the grid names the model step
+    assert set(rf.param_grid) == {"model__min_samples_leaf"}
+    assert set(candidates["xgb"].param_grid) == {"max_depth", "learning_rate"}
+    assert candidates["xgb"].estimator.augmenter is not None
+    assert not isinstance(candidates["lstm"], GapPenalizedGridSearchCV)  # no grid
+    assert candidates["rf"].cv.gap == 1 and candidates["rf"].cv.n_splits == 3
+    untuned = build_candidates(TrainConfig(tuning={"enabled": False}))
+    assert not any(isinstance(c, GapPenalizedGridSearchCV) for c in untuned.values())
+
+
+def test_the_manifest_records_the_grid_and_the_choices(tmp_path):
+    from skfix.training import train_panel
+
+    config = fast_config(models=("logistic", "rf"), tuned=True)
+    manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BAA"])
+    assert manifest["run"]["tuning"]["grids"]["rf"] == TUNING_GRIDS["rf"]
+    for candidate in manifest["symbols"]["BAA"]["candidates"]:
+        tuning = candidate["tuning"]
+        assert tuning["grid"] == TUNING_GRIDS[candidate["name"]] and tuning["tuned"]
+        assert len(tuning["fold_choices"]) == 5
+        assert tuning["fold_choices"][0] == {
+            key: values[0] for key, values in tuning["grid"].items()
+        }
+        assert tuning["chosen"] in [
+            {key: value} for key, values in tuning["grid"].items() for value in values
+        ]
+    report = (tmp_path / "reports" / "BAA.md").read_text()
+    assert "Tuned parameters" in report and "min_samples_leaf=" in report
+
+
+def test_nets_are_skipped_on_too_few_rows(tmp_path):
+    from skfix.training import train_panel
+
+    config = fast_config(models=("logistic", "mlp"))
+    manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"])
+    logistic, mlp = manifest["symbols"]["BRENT"]["candidates"]
+    assert logistic["status"] == "ok"
+    assert mlp["status"] == "skipped" and mlp["decision"] == "insufficient_data"
+    assert "372 labelled rows, fewer than the 1000" in mlp["reason"]
+    assert manifest["summary"]["model_success_rate"] == 1.0
+    assert manifest["summary"]["candidates_skipped"] == 1
+
+
+@pytest.mark.parametrize(
+    "tuning, message",
+    [
+        ({"enabled": "yes"}, "enabled must be true or false"),
+        ({"inner_splits": 1}, "inner_splits must be an integer >= 2"),
+        ({"grids": {"svm": {}}}, "grids must be a table of model names"),
+        ({"grids": {"rf": {"min_samples_leaf": 3}}}, "must be a non-empty list"),
+        ({"grids": {"rf": {"min_samples_leaf": [-1]}}}, "grids.rf.min_samples_leaf"),
+        ({"grids": {"rf": {"no_such": [1]}}}, "grids.rf.no_such"),
+        ({"depth": 3}, "unknown key"),
+    ],
+)
+def test_bad_tuning_tables_name_the_key(tuning, message):
+    with pytest.raises(ConfigError, match=message):
+        config_from_dict({"tuning": tuning}, source="run.toml")
+
+
+def test_bad_model_min_rows_is_refused():
+    with pytest.raises(ConfigError, match=r"\[model_min_rows\] mlp must be a non-negative"):
+        config_from_dict({"model_min_rows": {"mlp": -5}}, source="run.toml")
+    with pytest.raises(ConfigError, match=r"\[model_min_rows\] must map model names"):
+        config_from_dict({"model_min_rows": {"svm": 5}}, source="run.toml")
