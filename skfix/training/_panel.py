@@ -4,6 +4,7 @@ import contextlib
 import copy
 import hashlib
 import json
+import os
 import platform
 import traceback
 import warnings
@@ -17,7 +18,7 @@ from .. import __version__
 from .._json import dump_json, to_jsonable
 from ._config import ConfigError, TrainConfig
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 STATE_DIR = ".skfix-state"
 MODELS_DIR = "models"
 LIBRARIES = (
@@ -824,9 +825,11 @@ def _backend(backend, scheduler, n_jobs):
         return
     with contextlib.ExitStack() as stack:
         if scheduler is None:
+            # n_jobs -1 (the command's default) is a worker per core, as with joblib
+            workers = (os.cpu_count() or 1) if n_jobs == -1 else (n_jobs or 1)
             cluster = stack.enter_context(
                 LocalCluster(
-                    n_workers=n_jobs or 1,
+                    n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
