@@ -187,9 +187,9 @@ def test_a_failure_gives_exit_code_1(tmp_path, prices, fast_toml, monkeypatch, c
         "build_candidates",
         lambda config, models=None: {**real(config, models), "xgb": Exploding()},
     )
-    code = main(
-        ["train", str(prices), "--out", str(tmp_path / "o"), "--config", str(fast_toml)]
-    )
+    # --n-jobs 1: the patched candidates live in this process only.
+    args = ["train", str(prices), "--out", str(tmp_path / "o"), "--config", str(fast_toml)]
+    code = main([*args, "--n-jobs", "1"])
     assert code == EXIT_FAILURES
     assert "failed: BRENT/xgb: RuntimeError: boom" in capsys.readouterr().out
 
