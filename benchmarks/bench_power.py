@@ -395,9 +395,13 @@ def main(argv=None):
             for design in designs.values()
             for _, process, strength, _, _ in design
         }
-        plan = [("mixed", s) for s in range(args.seeds)] + [
-            ("noise", s) for s in range(args.noise_panels)
-        ]
+        # Interleaved, so that an interrupted run still holds both kinds of panel.
+        plan = sorted(
+            [("mixed", s, s / args.seeds) for s in range(args.seeds)]
+            + [("noise", s, s / args.noise_panels) for s in range(args.noise_panels)],
+            key=lambda item: item[2],
+        )
+        plan = [(kind, seed) for kind, seed, _ in plan]
         for kind, seed in plan:
             if (kind, seed) in done:
                 continue
