@@ -1,8 +1,9 @@
 """The ``skfix`` command: a thin shell over skfix's Python API.
 
-Exit codes: 0 success; 1 the run finished but a symbol or a model failed (recorded in
-the manifest and the reports); 2 bad input (no or unreadable data, an invalid
-configuration or argument), nothing trained; 130 interrupted.
+Exit codes: 0 success; 1 the run finished but a symbol, a file or a model failed
+(recorded in the manifest and the reports; for predict, the files or symbols that could
+not be predicted, while the others were); 2 bad input (no readable data at all, an
+invalid configuration or argument), nothing trained; 130 interrupted.
 """
 
 import argparse
@@ -34,7 +35,10 @@ A model is deployed for a symbol only if it beats always predicting the majority
 class, significantly, on every row the walk-forward predicted out of sample (the
 validation windows and the final test window), after correcting for the candidates
 tried and for the symbols of the run, with a small gap.
-exit codes: 0 ok, 1 something failed (see the manifest), 2 bad input, 130 interrupted.
+A file that cannot be read is a failed symbol, with its reason; the other files are
+trained as if it were not there.
+exit codes: 0 ok, 1 a symbol, file or model failed (see the manifest; the rest was
+trained), 2 nothing readable or bad arguments, 130 interrupted.
 """
 
 
@@ -119,6 +123,7 @@ def _train(args):
         scheduler=args.scheduler,
         resume=args.resume,
         progress=progress,
+        plots=not args.no_plots,
     )
     if not args.quiet:
         _print_summary(manifest, args.out, sys.stdout)
@@ -126,17 +131,26 @@ def _train(args):
 
 
 def _predict(args):
+    from pathlib import Path
+
     from ._io import atomic_write
     from .prediction import predict_panel
 
-    table, skipped = predict_panel(args.manifest, args.data)
+    if Path(args.out).is_dir():
+        raise ValueError(
+            f"--out {args.out} is a folder; expected the name of the CSV file to write."
+        )
+    table, skipped, failed = predict_panel(args.manifest, args.data)
     atomic_write(args.out, table.to_csv(index=False, lineterminator="\n"))
     for symbol, why in skipped.items():
         print(f"skfix: {symbol}: no prediction ({why})", file=sys.stderr)
+    for why in failed.values():
+        print(f"skfix: failed: {why}", file=sys.stderr)
     print(
         f"{len(table)} predictions for {table['symbol'].nunique()} symbol(s) -> {args.out}"
+        + (f"; {len(failed)} failed (see above)" if failed else "")
     )
-    return EXIT_OK
+    return EXIT_FAILURES if failed else EXIT_OK
 
 
 def _quickstart(args):
@@ -238,6 +252,9 @@ def build_parser():
         help="reuse the symbols an interrupted run in --out already finished",
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    train.add_argument(
+        "--no-plots", action="store_true", help="write no plots (a faster, smaller run)"
+    )
     train.set_defaults(handler=_train)
 
     predict = commands.add_parser(

@@ -30,7 +30,12 @@ def predict_panel(manifest, data):
         Columns ``symbol``, ``date``, ``model``, ``prediction`` and one
         ``proba_<class>`` per class, in symbol then date order.
     skipped : dict of str to str
-        Symbols of ``data`` without a prediction, and why.
+        Symbols of ``data`` without a prediction by design (not in the manifest, no
+        model deployed), and why.
+    failed : dict of str to str
+        Symbols (or files) that should have been predicted but could not be: a file
+        that cannot be read, too few rows for a complete feature row, missing
+        columns. Each message names the symbol and its file.
 
     Raises
     ------
@@ -39,16 +44,36 @@ def predict_panel(manifest, data):
     """
     import json
 
-    from .datasets import read_prices
+    from .datasets import DataFormatError, read_price_files
     from .features import make_features
     from .persistence import load_deployment
 
     manifest_path = Path(manifest)
-    record = json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        text = manifest_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(
+            f"no manifest at {manifest_path}; expected the manifest.json a `skfix "
+            "train` run writes in its --out folder."
+        ) from None
+    except OSError as exc:
+        raise ValueError(f"cannot read the manifest {manifest_path}: {exc}.") from None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"{manifest_path} is not a manifest: expected JSON written by `skfix "
+            f"train`, found {exc}."
+        ) from None
     predictors = load_deployment(manifest_path)
-    panel = read_prices(data, min_rows=1)
+    try:
+        panel, unreadable = read_price_files(data, min_rows=1)
+    except DataFormatError as exc:
+        raise ValueError(str(exc)) from None
+    failed = {name: str(exc) for name, exc in unreadable.items()}
     tables, skipped = [], {}
     for symbol, prices in panel.items():
+        source = prices.attrs.get("skfix_cleaning", {}).get("source", str(data))
         if symbol not in record["symbols"]:
             skipped[symbol] = "not in the manifest"
             continue
@@ -56,16 +81,24 @@ def predict_panel(manifest, data):
             skipped[symbol] = record["symbols"][symbol]["why_none"] or "no model deployed"
             continue
         expected = record["symbols"][symbol]["data"]["feature_names"]
-        features = make_features(prices)
+        try:
+            features = make_features(prices)
+        except ValueError as exc:
+            failed[symbol] = f"{symbol} ({source}): {exc}"
+            continue
         missing = sorted(set(expected) - set(features.columns))
         if missing:
-            skipped[symbol] = (
-                f"the data lack the columns the model was trained on: {missing}"
+            failed[symbol] = (
+                f"{symbol} ({source}): the data lack the columns the model was trained "
+                f"on: {missing}"
             )
             continue
         X = features[expected].dropna()
         if X.empty:
-            skipped[symbol] = "too few rows for a complete feature row"
+            failed[symbol] = (
+                f"{symbol} ({source}): too few rows for a complete feature row "
+                f"({len(prices)} rows)"
+            )
             continue
         model = predictors[symbol]
         proba = model.predict_proba(X)
@@ -81,8 +114,9 @@ def predict_panel(manifest, data):
             table[f"proba_{label}"] = proba[:, column]
         tables.append(table)
     if not tables:
+        reasons = [f"{s}: {why}" for s, why in skipped.items()] + list(failed.values())
         raise ValueError(
-            f"no symbol of {data} has a deployed model in {manifest_path}: "
-            + "; ".join(f"{s}: {why}" for s, why in skipped.items())
+            f"no symbol of {data} could be predicted with {manifest_path}: "
+            + "; ".join(reasons)
         )
-    return pd.concat(tables, ignore_index=True), skipped
+    return pd.concat(tables, ignore_index=True), skipped, failed

@@ -116,7 +116,10 @@ def test_predict_refuses_a_tampered_model(tmp_path, prices, fast_toml, capsys):
     "setup, expected",
     [
         (lambda d: d / "missing", "no such file or folder"),
-        (lambda d: _write(d / "bad.csv", "when,what\nyesterday,up\n"), "cannot read"),
+        (
+            lambda d: _write(d / "bad.csv", "when,what\nyesterday,up\n"),
+            "(?s)no price series could be read.*bad.csv: no date column",
+        ),
         (lambda d: _write(d / "empty", None), "no price series|cannot read"),
     ],
     ids=["missing", "unreadable", "empty-folder"],

@@ -2,19 +2,22 @@
 
 ``load_market_panel`` returns the eleven real series shipped inside skfix;
 ``read_prices`` reads your own CSV or Parquet files (or a folder of them) into the
-same clean shape, and raises ``DataFormatError`` with a clear message on bad input;
+same clean shape, and raises ``DataFormatError`` with a clear message on bad input
+(``read_price_files`` reads every file of a folder that can be read and returns the
+errors of the others);
 ``simulate_prices`` makes series whose best possible accuracy is known, for power
 studies.
 """
 
 from ._market import load_market_panel
-from ._read import DataFormatError, read_prices
+from ._read import DataFormatError, read_price_files, read_prices
 from ._simulate import PROCESSES, simulate_prices
 
 __all__ = [
     "PROCESSES",
     "DataFormatError",
     "load_market_panel",
+    "read_price_files",
     "read_prices",
     "simulate_prices",
 ]

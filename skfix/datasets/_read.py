@@ -8,14 +8,17 @@ Every file becomes one clean frame per symbol: a sorted, unique ``DatetimeIndex`
 from __future__ import annotations
 
 import copy
+import gzip
 import os
 import re
+import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["DataFormatError", "read_prices"]
+__all__ = ["DataFormatError", "read_price_files", "read_prices"]
 
 #: Output columns, in this order, where the source has them.
 CANONICAL_COLUMNS = ("open", "high", "low", "close", "volume")
@@ -58,6 +61,12 @@ _SAMPLE = 64
 # How many example values or dates a message or report lists.
 _SHOWN = 5
 _DATE_UNIT = "us"
+# Delimiters a CSV file may use, told apart by their count in the header line.
+_DELIMITERS = (",", ";", "\t", "|")
+# How much of a file is looked at to tell its delimiter and decimal mark.
+_SNIFF_BYTES = 1 << 16
+# A close that moves by this factor or more from one row to the next is reported.
+_JUMP_FACTOR = 100.0
 
 
 class DataFormatError(ValueError):
@@ -158,10 +167,100 @@ def read_prices(path, *, min_rows=30):
     >>> report["missing_close"]["count"], report["duplicate_dates"]["first_dates"]
     (1, ['2000-01-30'])
     """
+    _check_min_rows(min_rows)
+    return _merge(
+        (entry.name, _read_file(entry, entry.name, min_rows)) for entry in _files(path)
+    )
+
+
+def read_price_files(path, *, min_rows=30):
+    """Read every price file of a folder that can be read; say why the others cannot.
+
+    The forgiving counterpart of :func:`read_prices` for a folder of many files, where
+    one broken download must not cost the others: each file is read on its own, and a
+    file that :func:`read_prices` would refuse is returned with its error instead.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A price file or a folder of them, as for :func:`read_prices`.
+    min_rows : int, default=30
+        Fewest rows a symbol must keep after cleaning.
+
+    Returns
+    -------
+    frames : dict of str to pandas.DataFrame
+        Symbol to clean frame, sorted by symbol, for every file that could be read.
+    failures : dict of str to DataFormatError
+        File name to the error that stopped it (the message names the file, what was
+        expected and what was found), in file-name order. A file holding a symbol that
+        an earlier file (in name order) already holds is a failure too.
+
+    Raises
+    ------
+    DataFormatError
+        If ``path`` is a folder without any price file.
+    FileNotFoundError
+        If ``path`` does not exist.
+
+    See Also
+    --------
+    read_prices : The strict reader, which stops at the first file it cannot read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skfix.datasets import read_price_files
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> rows = "\\n".join(f"2000-01-{day:02d},{100 + day}" for day in range(1, 31))
+    >>> _ = (folder / "GOOD.csv").write_text("Date,Close\\n" + rows + "\\n")
+    >>> _ = (folder / "BAD.csv").write_text("when,Close\\n" + rows + "\\n")
+    >>> frames, failures = read_price_files(folder)
+    >>> list(frames), list(failures)
+    (['GOOD'], ['BAD.csv'])
+    >>> print(failures["BAD.csv"])  # doctest: +ELLIPSIS
+    BAD.csv: no date column; expected a column named date, ...
+    """
+    _check_min_rows(min_rows)
+    parts, failures = {}, {}
+    for entry in _files(path):
+        try:
+            parts[entry.name] = _read_file(entry, entry.name, min_rows)
+        except DataFormatError as exc:
+            failures[entry.name] = exc
+    # A symbol two files hold belongs to the file named after it, else to the first.
+    owners = {}
+    for source, part in parts.items():
+        for symbol in part:
+            owner = owners.get(symbol)
+            if owner is None or source[: -len(_suffix(source))] == symbol:
+                owners[symbol] = source
+    frames = {}
+    for source, part in parts.items():
+        lost = sorted(symbol for symbol in part if owners[symbol] != source)
+        if lost:
+            failures[source] = _error(
+                source,
+                f"symbol {lost[0]!r} is also in {owners[lost[0]]}",
+                "each symbol in one file of the folder",
+                f"{lost[0]!r} in both {owners[lost[0]]} and {source}",
+            )
+            continue
+        frames.update(part)
+    failures = {name: failures[name] for name in sorted(failures)}
+    return {symbol: frames[symbol] for symbol in sorted(frames)}, failures
+
+
+def _check_min_rows(min_rows):
     if isinstance(min_rows, bool) or not isinstance(min_rows, int | np.integer):
         raise TypeError(f"min_rows must be an int, got {type(min_rows).__name__}.")
     if min_rows < 1:
         raise ValueError(f"min_rows must be at least 1, got {min_rows}.")
+
+
+def _files(path):
+    """The price files of a folder (in name order), or the file itself."""
     path = Path(os.fspath(path))
     if path.is_dir():
         files = sorted(
@@ -177,12 +276,10 @@ def read_prices(path, *, min_rows=30):
                 "files ending in .csv, .csv.gz or .parquet",
                 f"{found[:20]!r}" if found else "an empty folder",
             )
-        return _merge(
-            (entry.name, _read_file(entry, entry.name, min_rows)) for entry in files
-        )
+        return files
     if not path.exists():
         raise FileNotFoundError(f"No such price file or folder: '{path}'.")
-    return _merge([(path.name, _read_file(path, path.name, min_rows))])
+    return [path]
 
 
 def _suffix(name):
@@ -217,6 +314,8 @@ def _read_file(path, source, min_rows):
             f"{Path(source).suffix or 'no ending'!r}",
         )
     table = _read_table(path, source, suffix)
+    file_format = table.attrs.get("skfix_format", {"delimiter": None, "decimal": "."})
+    decimal = file_format["decimal"]
     columns = list(table.columns)
     if not columns:
         raise _error(source, "no columns", "a date column and a price column", "none")
@@ -224,11 +323,15 @@ def _read_file(path, source, min_rows):
     symbol_column = next((c for c in columns if _norm(c) in _SYMBOL_NAMES), None)
     file_symbol = None if symbol_column is not None else source[: -len(suffix)]
     value_columns = [c for c in columns if c not in (date_column, symbol_column)]
-    mapping, close_rule = _choose_columns(table, value_columns, file_symbol, source)
+    mapping, close_rule = _choose_columns(
+        table, value_columns, file_symbol, source, decimal
+    )
     dates, date_format = _parse_dates(table[date_column], source, date_column)
     data = pd.DataFrame(
         {
-            canonical: _to_float(table[mapping[canonical]], source, mapping[canonical])
+            canonical: _to_float(
+                table[mapping[canonical]], source, mapping[canonical], decimal
+            )
             for canonical in CANONICAL_COLUMNS
             if canonical in mapping
         },
@@ -236,6 +339,8 @@ def _read_file(path, source, min_rows):
     )
     description = {
         "source": source,
+        "delimiter": file_format["delimiter"],
+        "decimal": decimal,
         "symbol_column": None if symbol_column is None else str(symbol_column),
         "date_column": str(date_column),
         "date_format": date_format,
@@ -278,9 +383,11 @@ def _read_table(path, source, suffix):
             names = [name if name is not None else "" for name in table.index.names]
             table = table.rename_axis(names).reset_index()
         return table.reset_index(drop=True)
+    delimiter, decimal = _sniff(path, source, suffix)
     try:
-        return pd.read_csv(
+        table = pd.read_csv(
             path,
+            sep=delimiter,
             dtype=str,
             na_values=list(_MISSING_MARKERS),
             skipinitialspace=True,
@@ -294,9 +401,65 @@ def _read_table(path, source, suffix):
         raise _error(
             source,
             "the file cannot be read as CSV",
-            "UTF-8 comma-separated text with one header row",
+            f"UTF-8 text separated by {_DELIMITER_NAMES[delimiter]} with one header row",
             f"{type(exc).__name__}: {exc}",
         ) from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise _unreadable(source, suffix, exc) from exc
+    if table.empty and len(table.columns):
+        raise _error(
+            source,
+            "no data rows",
+            "a header row followed by rows of dates and prices",
+            f"only the header {[str(c) for c in table.columns]!r}",
+        )
+    table.attrs["skfix_format"] = {"delimiter": delimiter, "decimal": decimal}
+    return table
+
+
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}
+
+
+def _unreadable(source, suffix, exc):
+    what = "a gzip-compressed CSV file" if suffix == ".csv.gz" else "a CSV text file"
+    return _error(
+        source,
+        "the file cannot be read (corrupt, truncated or not what its name says)",
+        what,
+        f"{type(exc).__name__}: {exc}",
+    )
+
+
+def _sniff(path, source, suffix):
+    """The delimiter and decimal mark of a CSV file, from its first bytes.
+
+    The delimiter is the one of ``, ; tab |`` the header line holds most of (a comma
+    when it holds none). A file separated by anything but commas whose numbers hold a
+    comma between digits (``101,5``) writes decimal commas.
+    """
+    try:
+        opener = gzip.open if suffix == ".csv.gz" else open
+        with opener(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise _unreadable(source, suffix, exc) from exc
+    if b"\x00" in head:
+        raise _error(
+            source,
+            "the file is binary, not text",
+            "UTF-8 comma-separated text with one header row",
+            f"NUL bytes in the first {min(len(head), _SNIFF_BYTES)} bytes",
+        )
+    text = head.decode("utf-8-sig", errors="replace")
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    delimiter = max(_DELIMITERS, key=lambda d: (counts[d], d == ","))
+    if counts[delimiter] == 0:
+        delimiter = ","
+    body = "\n".join(lines[1:])
+    decimal = "," if delimiter != "," and re.search(r"\d,\d", body) else "."
+    return delimiter, decimal
 
 
 def _norm(name):
@@ -325,7 +488,7 @@ def _find_date_column(columns, source):
     )
 
 
-def _choose_columns(table, value_columns, file_symbol, source):
+def _choose_columns(table, value_columns, file_symbol, source, decimal="."):
     """Map canonical names to source columns; say which rule chose ``close``."""
     by_name = {}
     for column in value_columns:
@@ -339,9 +502,14 @@ def _choose_columns(table, value_columns, file_symbol, source):
         mapping["close"] = by_name[_norm(file_symbol)]
         return mapping, "column named like the symbol"
     candidates = [c for c in value_columns if c not in mapping.values()]
-    numeric = [c for c in candidates if _is_numeric(table[c])]
-    if len(candidates) == 1 or len(numeric) == 1:
-        mapping["close"] = candidates[0] if len(candidates) == 1 else numeric[0]
+    numeric = [c for c in candidates if _is_numeric(table[c], decimal)]
+    if (
+        len(numeric) == 1
+        or len(candidates) == 1
+        and _has_a_number(table[candidates[0]], decimal)
+    ):
+        # A lone column with some bad values is the close: its message names them.
+        mapping["close"] = numeric[0] if numeric else candidates[0]
         return mapping, "the single numeric column"
     like_symbol = f", a column named like the symbol {file_symbol!r}" if file_symbol else ""
     raise _error(
@@ -361,29 +529,50 @@ def _as_text(series):
     return text.mask(text.isin(_MISSING_MARKERS))
 
 
-def _is_numeric(series):
+# A number written with a decimal comma, with dots or nothing between thousands.
+_DECIMAL_COMMA = re.compile(r"[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")
+
+
+def _numbers(text, decimal):
+    """Text to float64 (NaN where not a number); ``decimal=","`` reads ``1.234,5``."""
+    if decimal == ",":
+        comma = text.str.fullmatch(_DECIMAL_COMMA.pattern).fillna(False).astype(bool)
+        converted = text.str.replace(".", "", regex=False)
+        converted = converted.str.replace(",", ".", regex=False)
+        text = converted.where(comma, text.where(~text.str.contains(",", regex=False)))
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _is_numeric(series, decimal="."):
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return True
     text = _as_text(series).dropna()
-    return not text.empty and pd.to_numeric(text, errors="coerce").notna().all()
+    return not text.empty and _numbers(text, decimal).notna().all()
 
 
-def _to_float(series, source, column):
+def _has_a_number(series, decimal):
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return True
+    return bool(_numbers(_as_text(series).dropna(), decimal).notna().any())
+
+
+def _to_float(series, source, column, decimal="."):
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         values = series.astype("float64")
         bad = pd.Series(np.isinf(values.to_numpy()), index=series.index)
         text = series.astype("string")
     else:
         text = _as_text(series)
-        values = pd.to_numeric(text, errors="coerce").astype("float64")
+        values = _numbers(text, decimal)
         bad = text.notna() & ~np.isfinite(values.to_numpy())
     if bad.any():
         examples = list(dict.fromkeys(text[bad].astype(str)))[:_SHOWN]
         first_row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+        mark = "a decimal comma" if decimal == "," else "a decimal point"
         raise _error(
             source,
             f"column {str(column)!r} is not numeric",
-            "finite numbers, with '.' or an empty cell for a missing value",
+            f"finite numbers with {mark}, and '.' or an empty cell for a missing value",
             f"{int(bad.sum())} other values such as {examples!r} (first in data row "
             f"{first_row})",
         )
@@ -416,23 +605,76 @@ def _parse_dates(series, source, column):
         if parsed.notna().all():
             break
     else:
-        date_format = formats[0] if len(formats) == 1 else "mixed"
-        parsed = pd.to_datetime(present, format=date_format, errors="coerce")
-        if parsed.isna().any():
-            bad = present[parsed.isna()]
-            expected = (
-                f"every date in the format {date_format}"
-                if len(formats) == 1
-                else _DATE_EXAMPLES
-            )
-            raise _error(
-                source,
-                f"dates in column {str(column)!r} do not parse",
-                expected,
-                f"{len(bad)} unreadable values such as "
-                f"{list(dict.fromkeys(bad))[:_SHOWN]!r}",
-            )
+        if len(formats) == 1:
+            parsed = pd.to_datetime(present, format=formats[0], errors="coerce")
+            _refuse_unparsed(present, parsed, source, column, formats[0])
+            date_format = formats[0]
+        else:
+            parsed, date_format = _parse_mixed(present, source, column)
     return parsed.dt.as_unit(_DATE_UNIT).reindex(series.index), date_format
+
+
+def _refuse_unparsed(present, parsed, source, column, date_format=None):
+    if parsed.notna().all():
+        return
+    bad = present[parsed.isna()]
+    rows = (np.flatnonzero(parsed.isna().to_numpy()) + 1).tolist()
+    raise _error(
+        source,
+        f"dates in column {str(column)!r} do not parse",
+        f"every date in the format {date_format}" if date_format else _DATE_EXAMPLES,
+        f"{len(bad)} unreadable values such as {list(dict.fromkeys(bad))[:_SHOWN]!r} "
+        f"(data rows {rows[:_SHOWN]})",
+    )
+
+
+def _parse_mixed(present, source, column):
+    """Dates written in several formats: accepted only where each one is unambiguous.
+
+    Every date is parsed with every known format (and, for the rest, pandas' parser
+    month first and day first). A date that two readings turn into different days,
+    such as ``01/05/2010`` (January 5 or May 1), is never guessed: the file is
+    refused, with the rows that differ.
+    """
+    readings = {
+        date_format: pd.to_datetime(present, format=date_format, errors="coerce")
+        for date_format in _DATE_FORMATS
+    }
+    known = pd.DataFrame(readings).notna().any(axis=1)
+    for dayfirst in (False, True):
+        # Only for dates no known format reads: pandas' parser may read 2010-01-04
+        # day first, which the ISO format already settles.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            readings[f"pandas' parser, dayfirst={dayfirst}"] = pd.to_datetime(
+                present.where(~known), format="mixed", dayfirst=dayfirst, errors="coerce"
+            )
+    table = pd.DataFrame(readings)
+    earliest, latest = table.min(axis=1), table.max(axis=1)
+    ambiguous = (earliest != latest) & earliest.notna()
+    if ambiguous.any():
+        rows = (np.flatnonzero(ambiguous.to_numpy()) + 1).tolist()
+        examples = list(dict.fromkeys(present[ambiguous]))[:_SHOWN]
+        shapes = _shapes(present)
+        raise _error(
+            source,
+            f"dates in column {str(column)!r} mix formats, and {int(ambiguous.sum())} "
+            "of them can be read as two different days",
+            "one date format throughout, or several formats each of which leaves no "
+            "doubt (2010-01-05, Jan 5 2010)",
+            f"ambiguous dates such as {examples!r} (data rows {rows[:_SHOWN]}) "
+            f"among the shapes {shapes}",
+        )
+    _refuse_unparsed(present, earliest, source, column)
+    first = table.notna().idxmax(axis=1)
+    used = list(dict.fromkeys(name.split(",")[0] for name in first))
+    return earliest, "mixed, each unambiguous: " + ", ".join(used)
+
+
+def _shapes(present):
+    """The distinct shapes of some date strings, digits as 9: ``['9999-99-99', ...]``."""
+    shapes = present.str.replace(r"\d", "9", regex=True)
+    return list(dict.fromkeys(shapes))[:_SHOWN]
 
 
 def _symbols(series, source, column):
@@ -482,6 +724,16 @@ def _clean(data, dates, symbol, description, min_rows):
             f"a minimum of {frame['close'].min():g}, first value <= 0 on "
             f"{_iso([first])[0]}",
         )
+    if "volume" in frame.columns and (frame["volume"] < 0).any():
+        negative = frame["volume"] < 0
+        raise _error(
+            where,
+            f"column {description['columns']['volume']!r} (used as volume) has "
+            f"{int(negative.sum())} negative values",
+            "volumes >= 0 (a traded quantity)",
+            f"a minimum of {frame['volume'].min():g}, first on "
+            f"{_iso([frame.index[negative.to_numpy()][0]])[0]}",
+        )
     if len(frame) < min_rows:
         raise _error(
             where,
@@ -515,6 +767,7 @@ def _clean(data, dates, symbol, description, min_rows):
             "action": "kept the last row of each date, in file order",
         },
         "unsorted": unsorted,
+        "warnings": _oddities(frame),
         "missing_values": {
             column: int(frame[column].isna().sum())
             for column in frame.columns
@@ -522,3 +775,33 @@ def _clean(data, dates, symbol, description, min_rows):
         },
     }
     return frame
+
+
+def _oddities(frame):
+    """What is legal but probably wrong in a clean frame, in plain words."""
+    found = []
+    close = frame["close"].to_numpy()
+    if len(close) > 1:
+        ratio = close[1:] / close[:-1]
+        jumps = np.flatnonzero((ratio >= _JUMP_FACTOR) | (ratio <= 1 / _JUMP_FACTOR))
+        if len(jumps):
+            at = jumps[0]
+            found.append(
+                f"close moves by a factor of {_JUMP_FACTOR:g} or more from one row to "
+                f"the next {len(jumps)} time(s), first on "
+                f"{_iso([frame.index[at + 1]])[0]} ({close[at]:g} to {close[at + 1]:g}): "
+                "a bad value or a change of unit?"
+            )
+        if np.all(close == close[0]):
+            found.append(
+                f"close never changes ({len(close)} rows at {close[0]:g}): there is "
+                "nothing to predict"
+            )
+    if "volume" in frame.columns:
+        volume = frame["volume"].dropna()
+        if len(volume) and (volume == 0).all():
+            found.append(
+                "volume is 0 on every row, so the volume feature (volume_change) "
+                "carries nothing"
+            )
+    return found

@@ -154,6 +154,8 @@ def plot_names(manifest):
     """
     symbols = manifest.get("symbols") or {}
     stems = file_stems(symbols)
+    if (manifest.get("run") or {}).get("plots") is False:  # skfix train --no-plots
+        return {symbol: {"scores": None, "folds": None} for symbol in symbols}, None
     names = {}
     for symbol, entry in symbols.items():
         names[symbol] = {

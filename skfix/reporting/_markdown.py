@@ -162,6 +162,27 @@ def _data_section(entry, manifest):
         ),
     ]
     lines.append(_table(["Field", "Value"], rows))
+    warned = _data_warnings(entry)
+    if warned:
+        lines += ["", "### Data warnings", ""]
+        lines += [f"- {_escape(w)}" for w in warned]
+    return "\n".join(lines)
+
+
+def _data_warnings(entry):
+    """What reading the file found legal but probably wrong (jumps, zero volume)."""
+    cleaning = (entry.get("data") or {}).get("cleaning") or {}
+    return list(cleaning.get("warnings") or [])
+
+
+def _data_warnings_section(manifest):
+    items = [
+        f"{_escape(symbol)}: {_escape(warning)}"
+        for symbol, entry in (manifest.get("symbols") or {}).items()
+        for warning in _data_warnings(entry)
+    ]
+    lines = ["## Data warnings", ""]
+    lines += [f"- {item}" for item in items] if items else ["None."]
     return "\n".join(lines)
 
 
@@ -440,7 +461,13 @@ def _recommendations(entry, manifest):
     lines = ["## Recommendations", ""]
     advice = []
     status = entry.get("status")
-    if status == "failed":
+    if status == "failed" and (entry.get("error") or {}).get("source"):
+        advice.append(
+            f"The file {_escape(entry['error']['source'])} could not be read "
+            f"({_escape(_error_text(entry.get('error')))}): fix or replace it and rerun; "
+            "the other files were trained without it."
+        )
+    elif status == "failed":
         advice.append(
             "Training failed for this symbol "
             f"({_escape(_error_text(entry.get('error')))}): fix the error and rerun; "
@@ -742,6 +769,7 @@ def _summary_report(manifest, stems, gap_plot):
         _success_section(manifest),
         _outcomes_section(manifest, stems),
         _failures_section(manifest),
+        _data_warnings_section(manifest),
         _overfitting_section(manifest, gap_plot),
     ]
     return "\n\n".join(sections) + "\n"

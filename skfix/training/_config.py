@@ -365,10 +365,39 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
         raise ConfigError(
             f"{source}: unknown key(s) {unknown}; expected some of {sorted(_TOP_LEVEL)}."
         )
+    for key in ("criteria", "split", "augmentation", "tuning", "model_min_rows"):
+        if key in raw and not isinstance(raw[key], dict):
+            raise ConfigError(
+                f"{source}: {key} must be a table ([{key}] with key = value lines); "
+                f"found {type(raw[key]).__name__} {raw[key]!r}."
+            )
+    if "model_params" in raw and not (
+        isinstance(raw["model_params"], dict)
+        and all(isinstance(v, dict) for v in raw["model_params"].values())
+    ):
+        raise ConfigError(
+            f"{source}: model_params must be a table of tables ([model_params.rf] ...); "
+            f"found {raw['model_params']!r}."
+        )
+    if "models" in raw and (
+        not isinstance(raw["models"], list)
+        or not all(isinstance(m, str) for m in raw["models"])
+    ):
+        raise ConfigError(
+            f"{source}: models must be a list of model names such as "
+            f'["logistic", "rf"]; found {raw["models"]!r}.'
+        )
     values = {key: raw[key] for key in ("seed", "horizon", "preset") if key in raw}
     if "models" in raw:
         values["models"] = tuple(raw["models"])
     if "criteria" in raw:
+        fields = [f.name for f in dataclasses.fields(SelectionCriteria)]
+        unknown = sorted(set(raw["criteria"]) - set(fields))
+        if unknown:
+            raise ConfigError(
+                f"{source}: [criteria] has unknown key(s) {unknown}; expected some of "
+                f"{sorted(fields)}."
+            )
         try:
             values["criteria"] = SelectionCriteria(**raw["criteria"])
         except (TypeError, ValueError) as exc:

@@ -38,12 +38,12 @@ class DataError(ValueError):
 
 
 def load_panel(data=None, symbols=None):
-    """Read the price series of a run.
+    """Read the price series of a run; a file that cannot be read is a failed symbol.
 
     Parameters
     ----------
     data : str, os.PathLike, list of them, or None
-        Files or folders of price files (see :func:`skfix.datasets.read_prices`);
+        Files or folders of price files (see :func:`skfix.datasets.read_price_files`);
         ``None`` is the built-in panel.
     symbols : list of str, default=None
         Keep only these symbols (in this order).
@@ -51,16 +51,24 @@ def load_panel(data=None, symbols=None):
     Returns
     -------
     panel : dict of str to pandas.DataFrame
+        The series that could be read.
     source : str
         Where the data came from, for the manifest.
+    failures : dict of str to dict
+        The files that could not be read, each under the name of the symbol it would
+        have held (the file name without its ending; the whole file name where that
+        is taken): the error ``type``, ``message`` (which names the file) and
+        ``source`` file.
 
     Raises
     ------
     DataError
-        If a path does not exist, a file cannot be read, or no series is left.
+        If a path does not exist or holds no price file, a symbol asked for is not in
+        the data, or no file at all can be read.
     """
-    from ..datasets import DataFormatError, load_market_panel, read_prices
+    from ..datasets import DataFormatError, load_market_panel, read_price_files
 
+    failures = {}
     if data is None:
         panel, source = load_market_panel(), "built-in panel"
     else:
@@ -72,22 +80,65 @@ def load_panel(data=None, symbols=None):
             try:
                 # Too-short series are a per-symbol outcome ("insufficient data"),
                 # recorded in the manifest, not a reason to stop the whole run.
-                found = read_prices(path, min_rows=1)
-            except (DataFormatError, OSError, UnicodeDecodeError) as exc:
+                found, unreadable = read_price_files(path, min_rows=1)
+            except (DataFormatError, OSError) as exc:
                 raise DataError(f"cannot read {path}: {exc}") from None
-            clash = sorted(set(found) & set(panel))
-            if clash:
-                raise DataError(f"{path}: symbol(s) {clash} also found in an earlier path.")
+            for symbol in sorted(set(found) & set(panel)):
+                source_file = found[symbol].attrs["skfix_cleaning"]["source"]
+                unreadable[source_file] = DataFormatError(
+                    f"{source_file}: symbol {symbol!r} is also in an earlier path; "
+                    f"expected each symbol in one file, found it in {path} too."
+                )
+                del found[symbol]
             panel.update(found)
+            for name, exc in unreadable.items():
+                stem = _file_symbol(name)
+                key = stem if stem not in panel and stem not in failures else name
+                failures[key] = {
+                    "type": type(exc).__name__,
+                    "message": str(exc),
+                    "traceback": None,
+                    "source": name,
+                }
         source = ", ".join(str(p) for p in paths)
     if symbols:
-        missing = sorted(set(symbols) - set(panel))
+        missing = sorted(set(symbols) - set(panel) - set(failures))
         if missing:
-            raise DataError(f"symbol(s) {missing} not in the data; found {sorted(panel)}.")
-        panel = {symbol: panel[symbol] for symbol in symbols}
+            raise DataError(
+                f"symbol(s) {missing} not in the data; found {sorted(panel)}"
+                + (f" and the unreadable {sorted(failures)}" if failures else "")
+                + "."
+            )
+        failures = {s: failures[s] for s in symbols if s in failures}
+        panel = {s: panel[s] for s in symbols if s in panel}
     if not panel:
-        raise DataError(f"no price series found in {source}.")
-    return panel, source
+        reasons = "".join(f"\n  {f['message']}" for f in failures.values())
+        raise DataError(
+            f"no price series could be read from {source}"
+            + (f"; every file failed:{reasons}" if reasons else ".")
+        )
+    return panel, source, failures
+
+
+def _file_symbol(name):
+    lower = name.lower()
+    for suffix in (".csv.gz", ".csv", ".parquet"):
+        if lower.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _unreadable_record(failure):
+    """The manifest entry of a file that could not be read."""
+    return {
+        "status": "failed",
+        "error": dict(failure),
+        "data": None,
+        "candidates": [],
+        "selected": None,
+        "why_none": f"the file could not be read: {failure['message']}",
+        "evidence": None,
+    }
 
 
 def _error_record(exc):
@@ -343,6 +394,17 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         )
         return record
     record["data"] = _fingerprint(X, y, prices)
+    if y.nunique() < 2:
+        direction = "goes up" if int(y.iloc[0]) == 0 else "is flat or goes down"
+        record.update(
+            status="insufficient_data",
+            why_none=(
+                f"the series never {direction}: all {len(y)} labelled rows are class "
+                f"{int(y.iloc[0])} ({'up' if int(y.iloc[0]) else 'flat or down'}), so "
+                "there is nothing to classify; a model needs rows of both classes."
+            ),
+        )
+        return record
     tried, skipped = config.models_for(len(y))
     skip_reason = {
         name: (
@@ -707,6 +769,7 @@ def train_panel(
     scheduler=None,
     resume=False,
     progress=None,
+    plots=True,
 ):
     """Train every model on every symbol, select what can be deployed, write it all.
 
@@ -741,6 +804,9 @@ def train_panel(
         configuration finished (their model files are checked by sha256).
     progress : callable, default=None
         Called as ``progress(done, total, symbol, record)`` after each symbol.
+    plots : bool, default=True
+        Draw the plots of ``plots/`` (and link them from the reports). Drawing is a
+        good share of a short run; ``False`` skips it and the manifest says so.
 
     Returns
     -------
@@ -760,8 +826,13 @@ def train_panel(
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):
         raise ConfigError(f"config must be a TrainConfig; found {type(config).__name__}.")
-    panel, source = load_panel(data, symbols)
+    panel, source, unreadable = load_panel(data, symbols)
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(
+            f"the output folder {out_dir} is an existing file; expected a new folder or "
+            "the folder of an earlier run."
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     stems = file_stems(list(panel))
     config_hash = _config_fingerprint(config)
@@ -796,10 +867,14 @@ def train_panel(
                     progress(done, len(panel), symbol, record)
 
     ordered = {symbol: records[symbol] for symbol in panel}
+    ordered.update({name: _unreadable_record(f) for name, f in unreadable.items()})
     manifest = build_manifest(ordered, config, source)
+    if not plots:
+        manifest["run"]["plots"] = False
     validate_manifest(manifest)
     dump_json(manifest, out_dir / "manifest.json")
-    write_plots(manifest, out_dir)
+    if plots:
+        write_plots(manifest, out_dir)
     write_reports(manifest, out_dir)
     return manifest
 

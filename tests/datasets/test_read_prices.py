@@ -145,7 +145,7 @@ def test_date_formats(tmp_path, write_date, freq, detected):
     assert _report(frame)["date_format"] == detected
 
 
-def test_mixed_date_formats_fall_back_to_the_mixed_parser(tmp_path):
+def test_mixed_date_formats_are_read_where_each_is_unambiguous(tmp_path):
     dates = _dates()
     text = [
         d.strftime("%Y-%m-%d") if i % 2 else f"{d:%b} {d.day} {d.year}"
@@ -154,7 +154,7 @@ def test_mixed_date_formats_fall_back_to_the_mixed_parser(tmp_path):
     rows = [f"{t},{c}" for t, c in zip(text, _closes(), strict=True)]
     frame = read_prices(_write(tmp_path, "X.csv", "Date,Close", rows))["X"]
     pd.testing.assert_frame_equal(frame, _expected(dates))
-    assert _report(frame)["date_format"] == "mixed"
+    assert _report(frame)["date_format"] == "mixed, each unambiguous: %b %d %Y, %Y-%m-%d"
 
 
 def test_day_first_dates_are_used_when_month_first_cannot_parse(tmp_path):
