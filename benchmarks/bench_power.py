@@ -21,7 +21,7 @@ train-validation gap, the false-deploy rate on noise per symbol and per all-nois
 panel, and any deployed model that always predicts one class. A PNG power curve goes
 next to the per-symbol CSV.
 
-Run: ``python benchmarks/bench_power.py`` (about 2 hours on two cores; results are
+Run: ``python benchmarks/bench_power.py`` (about 50 minutes on two cores; results are
 appended per panel to the CSV, so an interrupted run resumes with ``--resume``).
 ``--seeds 2 --noise-panels 2`` is a quick look; ``--report`` only reprints the table
 from the CSV. Targets: at most 5 % of noise symbols and of all-noise panels deployed;
