@@ -82,7 +82,9 @@ FIELDS = (
     "fresh_majority_share",
     "constant",
     "p_value",
+    "bh_input",
     "panel_p_value",
+    "bayes_predictor_p_value",
     "min_detectable_edge",
 )
 
@@ -125,6 +127,82 @@ def fresh_accuracy(model, prices, rows):
         float(majority),
         bool(len(np.unique(predictions)) == 1),
     )
+
+
+def bayes_predictor_p_value(prices, process, strength, n_splits=5):
+    """The pooled test's p-value for the Bayes predictor itself on the same rows.
+
+    For ``"ar1"`` (phi > 0) the Bayes predictor is "up if the last return was up",
+    for ``"momentum"`` "up if the last five days' return was up". It is scored on the
+    pooled out-of-sample rows of the same folds ``skfix train`` uses, against the
+    training-majority baseline: the power of a model that learned the process
+    perfectly, one candidate, no correction. None for the other processes.
+    """
+    from sklearn.dummy import DummyClassifier
+
+    from skfix.features import make_dataset
+    from skfix.selection import (
+        PurgedWalkForwardSplit,
+        holdout_split,
+        paired_sign_test,
+        walk_forward_predict,
+    )
+
+    feature = {"ar1": "return_1", "momentum": "return_5"}.get(process)
+    if feature is None or strength <= 0:
+        return None
+    X, y = make_dataset(prices, horizon=1)
+    y = y.to_numpy()
+    selection, test = holdout_split(X, test_size=0.2, gap=1)
+    folds = list(PurgedWalkForwardSplit(n_splits, gap=1).split(X.iloc[selection]))
+    folds.append((selection, test))
+    idx, baseline = walk_forward_predict(DummyClassifier(), X, y, cv=folds)
+    bayes = (X[feature].to_numpy()[idx] > 0).astype(y.dtype)
+    return paired_sign_test(y[idx], bayes, baseline)[2]
+
+
+def bh_input(record):
+    """What the panel correction reads for a symbol: the smallest corrected p-value
+    of its candidates accepted on their own symbol, 1 if none; None if not judged."""
+    p_values = [c["p_value"] for c in record["candidates"] if c.get("p_value") is not None]
+    if record["status"] != "trained" or not p_values:
+        return None
+    accepted = [
+        c["p_value"]
+        for c in record["candidates"]
+        if accepted_before_panel(c) and c.get("p_value") is not None
+    ]
+    return min(accepted, default=1.0)
+
+
+def resampled_noise_panels(rows, size=10, n_panels=20_000, alpha=0.05, seed=0):
+    """Share of all-noise panels of ``size`` in which BH deploys anything, over
+    random panels drawn from every noise symbol of the noise panels.
+
+    The symbols of a panel are independent series, so any ``size`` of them form a
+    panel as valid as the ones that ran together; drawing many such panels measures
+    the false-deploy rate far more precisely than the few panels run.
+    """
+    from scipy.stats import false_discovery_control
+
+    p = np.array(
+        [
+            float(r["bh_input"]) if r["bh_input"] not in ("", None) else np.nan
+            for r in rows
+            if r["kind"] == "noise"
+        ]
+    )
+    p = p[~np.isnan(p)]
+    if len(p) < size:
+        return None, len(p)
+    rng = np.random.default_rng(seed)
+    panels = np.array([rng.choice(p, size, replace=False) for _ in range(n_panels)])
+    any_deployed = [false_discovery_control(panel).min() <= alpha for panel in panels]
+    return float(np.mean(any_deployed)), len(p)
+
+
+def _blank(value):
+    return "" if value is None else value
 
 
 def accepted_before_panel(candidate):
@@ -190,6 +268,10 @@ def run_panel(kind, seed, design, facts, n_jobs):
                 "gap": chosen["gap"] if chosen else "",
                 "oos_accuracy": chosen["oos_accuracy"] if chosen else "",
                 "p_value": (record.get("evidence") or {}).get("p_value", ""),
+                "bh_input": _blank(bh_input(record)),
+                "bayes_predictor_p_value": _blank(
+                    bayes_predictor_p_value(prices.iloc[:rows], process, strength)
+                ),
                 "panel_p_value": (record.get("evidence") or {}).get("panel_p_value", ""),
                 "min_detectable_edge": (record.get("evidence") or {}).get(
                     "min_detectable_edge", ""
@@ -228,9 +310,13 @@ def report(rows, seconds=None):
         groups.setdefault(key, []).append(r)
     header = (
         f"{'process':<15} {'rows':>5} {'n':>4} {'Bayes':>6} {'edge':>6} {'deploy':>7} "
-        f"{'no-BH':>6} {'acc new':>8} {'-Bayes':>7} {'gap':>6}  models"
+        f"{'no-BH':>6} {'Bayes-p':>7} {'acc new':>8} {'-Bayes':>7} {'gap':>6}  models"
     )
-    print("Deploy rate per process and length (signal and noise, all panels):\n")
+    print(
+        "Deploy rate per process and length (signal and noise, all panels); Bayes-p:\n"
+        "share of series where the Bayes predictor itself passes the pooled test\n"
+        "(one candidate, no correction), the ceiling any learned model works under:\n"
+    )
     print(header)
     figures = {}
     for (process, n_rows), group in sorted(groups.items()):
@@ -243,16 +329,21 @@ def report(rows, seconds=None):
             models[r["model"]] = models.get(r["model"], 0) + 1
         rate = len(deployed) / len(group)
         no_bh = np.mean([int(r["deployed_without_panel"]) for r in group])
+        oracle = _floats(group, "bayes_predictor_p_value")
         figures[(process, n_rows)] = {
             "n": len(group),
             "rate": rate,
             "rate_without_panel": float(no_bh),
+            "bayes_predictor_rate": (
+                float(np.mean(oracle <= 0.05)) if oracle.size else None
+            ),
             "fresh": float(fresh.mean()) if fresh.size else None,
             "bayes": bayes,
         }
         print(
             f"{process:<15} {n_rows:>5} {len(group):>4} {bayes:>6.3f} "
             f"{float(group[0]['edge']):>6.3f} {rate:>7.0%} {no_bh:>6.0%} "
+            + (f"{np.mean(oracle <= 0.05):>7.0%} " if oracle.size else f"{'-':>7} ")
             + (
                 f"{fresh.mean():>8.3f} {fresh.mean() - bayes:>+7.3f}"
                 if fresh.size
@@ -296,6 +387,12 @@ def report(rows, seconds=None):
             f"  all-noise panels with an acceptance (BH off)          "
             f"{sum(any_without)} of {len(any_without)} ({np.mean(any_without):.1%})"
         )
+    resampled, n_noise = resampled_noise_panels(rows)
+    if resampled is not None:
+        print(
+            f"  all-noise panels deploying anything (BH on), 20,000   {resampled:.1%}\n"
+            f"    panels of ten drawn from the {n_noise} noise-panel symbols"
+        )
     print("\nDeployed models:\n")
     print(f"  deployed in all                                       {len(deployed)}")
     print(f"  always predicting one class on the later rows         {len(constant)}")
@@ -309,6 +406,7 @@ def report(rows, seconds=None):
     figures.update(
         noise_rate=float(np.mean([int(r["deployed"]) for r in noise])) if noise else None,
         noise_panels=float(np.mean(any_deployed)) if any_deployed else None,
+        noise_panels_resampled=resampled,
         constant=len(constant),
         fresh_minus_bayes=float(fresh_gap.mean()) if fresh_gap.size else None,
         selected_gap=float(gaps.mean()) if gaps.size else None,

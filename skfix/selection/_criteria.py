@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
-from scipy.stats import binom, norm
+from scipy.stats import binom, chi2, norm
 
 from ._evaluate import BASELINES, _clean
 from ._stats import (
@@ -178,14 +178,17 @@ class SelectionCriteria:
         Rows of the significance test: the pooled out-of-sample rows, or the final
         test window alone (the behaviour of skfix 0.1).
     allow_sampling_error : bool, default=True
-        Judge ``min_test_score`` and ``max_validation_test_diff`` as statistical
-        statements when the score is accuracy: a candidate fails them only when the
-        test window shows, at level ``alpha``, that its accuracy is below
-        ``min_test_score`` (exact binomial test), or that validation and test differ
-        by more than ``max_validation_test_diff`` (two-proportion z-test). On a window
-        of 120 rows the standard error of an accuracy is 0.045, so comparing point
-        estimates would reject a model at the Bayes accuracy about one time in three.
-        False compares point estimates, as the original spec did.
+        Judge ``min_test_score``, ``max_validation_test_diff`` and ``max_fold_std`` as
+        statistical statements when the score is accuracy: a candidate fails them only
+        when the windows show, at level ``alpha``, that its test accuracy is below
+        ``min_test_score`` (exact binomial test), that validation and test differ by
+        more than ``max_validation_test_diff`` (two-proportion z-test), or that the
+        fold scores spread more than their windows' sampling error explains
+        (chi-square test of one accuracy across the folds) while their std is above
+        ``max_fold_std``. On a window of 120 rows the standard error of an accuracy is
+        0.045, so comparing point estimates would reject a model at the Bayes accuracy
+        about one time in three. False compares point estimates, as the original spec
+        did.
     n_resamples : int, default=9999
         Sign flips of the ``"maxt"`` correction.
     panel_correction : {"bh", "by", "none"}, default="bh"
@@ -548,16 +551,40 @@ class SelectionCriteria:
         )
 
     def _fold_std(self, e):
-        passed = _measured(e.validation_std) and e.validation_std <= self.max_fold_std
-        verdict = "within" if passed else "above"
-        return CriterionResult(
-            "fold_std",
-            e.validation_std,
-            self.max_fold_std,
-            passed,
+        within = _measured(e.validation_std) and e.validation_std <= self.max_fold_std
+        text = (
             f"validation scores vary across {len(e.validation_scores)} folds with std "
-            f"{_fmt(e.validation_std)}, {verdict} the maximum {_fmt(self.max_fold_std)}"
-            + ("" if passed else ": performance is unstable over time"),
+            f"{_fmt(e.validation_std)}, {'within' if within else 'above'} the maximum "
+            f"{_fmt(self.max_fold_std)}"
+        )
+        passed = within
+        n_folds = len(e.validation_scores)
+        n_val = int(e.n_oos) - int(e.n_test)
+        if (
+            not within
+            and _measured(e.validation_std)
+            and self._judges_sampling_error(e)
+            and n_folds > 1
+            and n_val > 0
+        ):
+            # Chi-square test of one accuracy across the folds: the spread that the
+            # windows' own sampling error cannot explain.
+            rows = n_val / n_folds
+            share = e.mean_validation_score
+            statistic = (
+                rows * n_folds * e.validation_variance / max(share * (1 - share), 1e-12)
+            )
+            p = float(chi2.sf(statistic, n_folds - 1))
+            passed = p > self.alpha
+            text += (
+                f", {'but within' if passed else 'beyond'} the sampling error of "
+                f"{n_folds} windows of about {rows:.0f} rows (p = {_p(p)} that folds of "
+                f"one accuracy spread this much, alpha {_fmt(self.alpha)})"
+            )
+        if not passed:
+            text += ": performance is unstable over time"
+        return CriterionResult(
+            "fold_std", e.validation_std, self.max_fold_std, passed, text
         )
 
     def _beats_baseline(self, e, p_adjusted, n_tested):

@@ -177,8 +177,9 @@ def build_candidates(config, models=None):
     """The candidate models of one symbol, each with the augmenter where it is safe,
     each tuned over its grid.
 
-    The forest and the logistic regression train on every row they are given, so the
-    augmenter is a step of an imblearn pipeline before them (it runs at fit time
+    Only ``config.augmented_models`` get the augmenter (all but the logistic
+    regression by default). The forest trains on every row it is given, so the
+    augmenter is a step of an imblearn pipeline before it (it runs at fit time
     only). XGBoost and the neural nets set aside the latest rows for early stopping
     inside ``fit``: the augmenter is their ``augmenter`` parameter, so that it runs on
     the training part after that split and never copies a validation row. A model
@@ -195,7 +196,7 @@ def build_candidates(config, models=None):
     candidates = {}
     for model in config.models if models is None else models:
         estimator = config.estimator(model)
-        augmenter = config.augmenter()
+        augmenter = config.augmenter(model)
         prefix = ""
         if augmenter is not None:
             if "augmenter" in estimator.get_params():

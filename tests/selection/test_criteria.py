@@ -151,6 +151,28 @@ def test_validation_test_difference_within_sampling_error_passes():
     assert not criterion.passed and "beyond the sampling error" in criterion.explanation
 
 
+def test_fold_std_within_sampling_error_passes():
+    # std 0.11 across five windows of 20 rows (100 validation rows): one accuracy of
+    # 0.62 spreads by 0.11 on such windows by chance alone (chi-square p = 0.27)
+    (decision,) = SelectionCriteria().assess([_evaluation(std=0.11, n_oos=200)])
+    criterion = _by_name(decision)["fold_std"]
+    assert (
+        criterion.passed
+        and "but within the sampling error of 5 windows of about 20"
+        in (criterion.explanation)
+    )
+    # the same std across windows of 80 rows is more than chance (p = 4e-4)
+    (decision,) = SelectionCriteria().assess([_evaluation(std=0.11)])
+    criterion = _by_name(decision)["fold_std"]
+    assert not criterion.passed and "beyond the sampling error" in criterion.explanation
+    assert "unstable over time" in criterion.explanation
+    # point estimates, as before the allowance
+    (decision,) = SelectionCriteria(allow_sampling_error=False).assess(
+        [_evaluation(std=0.11, n_oos=200)]
+    )
+    assert not _by_name(decision)["fold_std"].passed
+
+
 def test_too_few_test_rows_is_insufficient_data_not_reject():
     (decision,) = SelectionCriteria().assess([_evaluation(n_test=26, test=0.70, val=0.70)])
     assert decision.decision == "insufficient_data"

@@ -27,6 +27,13 @@ def test_candidates_are_searches_with_the_augmenter_inside():
     assert set(rf.param_grid) == {"model__min_samples_leaf"}
     assert set(candidates["xgb"].param_grid) == {"max_depth", "learning_rate"}
     assert candidates["xgb"].estimator.augmenter is not None
+    # the logistic regression's penalty regularizes it: no augmenter by default
+    assert not hasattr(candidates["logistic"].estimator, "steps")
+    augmented = build_candidates(
+        TrainConfig(models=("logistic", "xgb"), augmented_models=("logistic",))
+    )
+    assert augmented["logistic"].estimator.steps[0][0] == "augment"
+    assert augmented["xgb"].estimator.augmenter is None
     assert not isinstance(candidates["lstm"], GapPenalizedGridSearchCV)  # no grid
     assert candidates["rf"].cv.gap == 1 and candidates["rf"].cv.n_splits == 3
     untuned = build_candidates(TrainConfig(tuning={"enabled": False}))
@@ -88,3 +95,14 @@ def test_bad_model_min_rows_is_refused():
         config_from_dict({"model_min_rows": {"mlp": -5}}, source="run.toml")
     with pytest.raises(ConfigError, match=r"\[model_min_rows\] must map model names"):
         config_from_dict({"model_min_rows": {"svm": 5}}, source="run.toml")
+
+
+def test_augmented_models_from_the_augmentation_table():
+    config = config_from_dict({"augmentation": {"models": ["rf"], "noise_std": 0.1}})
+    assert config.augmented_models == ("rf",)
+    assert config.augmenter("rf").noise_std == 0.1 and config.augmenter("xgb") is None
+    assert config.as_dict()["augmented_models"] == ["rf"]
+    assert TrainConfig().augmented_models == ("rf", "xgb", "mlp", "lstm")
+    for bad in (["svm"], "rf"):
+        with pytest.raises(ConfigError, match=r"\[augmentation\] models must be a list"):
+            config_from_dict({"augmentation": {"models": bad}}, source="run.toml")
