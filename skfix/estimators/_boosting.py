@@ -11,21 +11,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._compat import HasMethods, Interval, StrOptions, _fit_context
+from .._optional import import_xgboost
 from ._validation import check_weighted_classes, time_tail_split
 
 # Fewer validation rows than this make early stopping follow noise: an accuracy on 10
 # rows moves in steps of 10 %. Below it the model trains on every row for n_estimators.
 MIN_EARLY_STOPPING_ROWS = 20
-
-
-def _import_xgboost():
-    try:
-        import xgboost
-    except ImportError as exc:  # pragma: no cover - xgboost is a hard dependency
-        raise ImportError(
-            "RegularizedXGBClassifier needs xgboost: pip install 'xgboost>=2.0'"
-        ) from exc
-    return xgboost
 
 
 class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
@@ -224,7 +215,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         self : RegularizedXGBClassifier
             The fitted estimator.
         """
-        xgboost = _import_xgboost()
+        xgboost = import_xgboost()
         from ..monitoring import XGBoostMonitor
 
         X, y = validate_data(

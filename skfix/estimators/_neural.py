@@ -18,6 +18,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import HasMethods, Interval, StrOptions, _fit_context
+from .._optional import import_torch
 from ._validation import time_tail_split
 
 _MIN_PART_ROWS = 2
@@ -158,19 +159,6 @@ def inject_docs(cls):
     cls.__doc__ = cls.__doc__.replace("%(neural_parameters)s", NEURAL_PARAMETERS_DOC)
     cls.__doc__ = cls.__doc__.replace("%(neural_attributes)s", NEURAL_ATTRIBUTES_DOC)
     return cls
-
-
-def import_torch(estimator_name):
-    """Import torch and skorch, or say what to install."""
-    try:
-        import skorch
-        import torch
-    except ImportError as exc:
-        raise ImportError(
-            f"{estimator_name} needs torch and skorch; install them with "
-            "`pip install torch skorch`."
-        ) from exc
-    return torch, skorch
 
 
 def resolve_device(device, torch):

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._optional import import_skops, import_torch, import_xgboost
 from ._errors import ModelIntegrityError, UntrustedTypesError
 
 __all__ = ["FORMATS", "ModelFormat", "format_for", "format_named", "qualified_name"]
@@ -216,17 +217,6 @@ _SKOPS_ALLOWED = frozenset(
 )
 
 
-def _import_skops():
-    try:
-        import skops.io
-    except ImportError as exc:
-        raise ImportError(
-            "saving or loading a forest or logistic model needs skops: "
-            "pip install 'skops>=0.10'"
-        ) from exc
-    return skops.io
-
-
 def _check_skops_types(sio, data, outcome):
     untrusted = sorted(set(sio.get_untrusted_types(data=data)) - _SKOPS_ALLOWED)
     if untrusted:
@@ -290,7 +280,7 @@ def _canonical_skops(data):
 
 
 def _save_skops(estimator):
-    sio = _import_skops()
+    sio = import_skops()
     data = _canonical_skops(sio.dumps(estimator))
     # Refuse now what load_model would refuse later.
     _check_skops_types(sio, data, "Nothing was saved.")
@@ -298,7 +288,7 @@ def _save_skops(estimator):
 
 
 def _load_skops(cls, payload, state):
-    sio = _import_skops()
+    sio = import_skops()
     _check_skops_types(sio, payload, "The file was not loaded.")
     return sio.loads(payload, trusted=sorted(sio.get_untrusted_types(data=payload)))
 
@@ -320,9 +310,7 @@ def _save_xgboost(estimator):
 
 
 def _load_xgboost(cls, payload, state):
-    from ..estimators._boosting import _import_xgboost
-
-    xgboost = _import_xgboost()
+    xgboost = import_xgboost()
     estimator = cls(**_decode_params(state))
     _set_attributes(estimator, state["fitted"])
     _set_events(estimator, state["training_warnings"])
@@ -388,8 +376,6 @@ def _save_torch(estimator):
 
 def _load_torch(cls, payload, state):
     from sklearn.preprocessing import StandardScaler
-
-    from ..estimators._neural import import_torch
 
     torch, skorch = import_torch(cls.__name__)
     estimator = cls(**_decode_params(state))

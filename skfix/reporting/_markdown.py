@@ -4,12 +4,11 @@ import re
 import statistics
 from pathlib import Path
 
-from skfix._io import atomic_write
+from skfix._io import atomic_write, file_stems
 from skfix._json import to_jsonable
 
 from ._common import (
     criterion_value,
-    file_stems,
     gaps_by_model,
     max_gap,
     measured,

@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from .._io import file_stems, sha256_file
 from .._json import dump_json, to_jsonable
+from .._optional import import_distributed
 from ._config import ConfigError, TrainConfig
 
 SCHEMA_VERSION = "1.1"
@@ -66,7 +68,12 @@ def load_panel(data=None, symbols=None):
         If a path does not exist or holds no price file, a symbol asked for is not in
         the data, or no file at all can be read.
     """
-    from ..datasets import DataFormatError, load_market_panel, read_price_files
+    from ..datasets import (
+        DataFormatError,
+        load_market_panel,
+        price_file_symbol,
+        read_price_files,
+    )
 
     failures = {}
     if data is None:
@@ -92,7 +99,7 @@ def load_panel(data=None, symbols=None):
                 del found[symbol]
             panel.update(found)
             for name, exc in unreadable.items():
-                stem = _file_symbol(name)
+                stem = price_file_symbol(name)
                 key = stem if stem not in panel and stem not in failures else name
                 failures[key] = {
                     "type": type(exc).__name__,
@@ -118,14 +125,6 @@ def load_panel(data=None, symbols=None):
             + (f"; every file failed:{reasons}" if reasons else ".")
         )
     return panel, source, failures
-
-
-def _file_symbol(name):
-    lower = name.lower()
-    for suffix in (".csv.gz", ".csv", ".parquet"):
-        if lower.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 def _unreadable_record(failure):
@@ -518,8 +517,6 @@ def _train_and_store(symbol, prices, config, out_dir, stem, config_hash):
 
 def _resumable(out_dir, stem, config_hash):
     """The stored record of a symbol finished by an earlier run, if still valid."""
-    from .._io import sha256_file
-
     path = _state_path(out_dir, stem)
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
@@ -822,7 +819,6 @@ def train_panel(
     from joblib import Parallel, delayed, parallel_config
 
     from ..reporting import validate_manifest, write_plots, write_reports
-    from ..reporting._common import file_stems
 
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):
@@ -890,12 +886,8 @@ def _backend(backend, scheduler, n_jobs):
             )
         yield backend, 1 if n_jobs is None else n_jobs
         return
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ImportError(
-            "the dask backend needs dask.distributed: pip install 'skfix[dask]'"
-        ) from None
+    distributed = import_distributed()
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     if isinstance(scheduler, Client):
         yield "dask", -1 if n_jobs is None else n_jobs
         return

@@ -16,6 +16,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from skorch import NeuralNetClassifier
 
+from skfix._optional import import_torch
 from skfix.augment import TimeSeriesAugmenter
 from skfix.estimators import (
     LSTM_PRESETS,
@@ -24,7 +25,7 @@ from skfix.estimators import (
     RegularizedMLPClassifier,
     lookback_windows,
 )
-from skfix.estimators._neural import import_torch, resolve_device
+from skfix.estimators._neural import resolve_device
 from skfix.monitoring import TrainingEvent, TrainingWarning
 
 # Small, fast settings; the defaults are checked separately.
