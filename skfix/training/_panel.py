@@ -4,6 +4,7 @@ import contextlib
 import copy
 import hashlib
 import json
+import logging
 import os
 import platform
 import traceback
@@ -20,6 +21,7 @@ from .._json import dump_json, to_jsonable
 from .._optional import import_distributed
 from ._config import ConfigError, TrainConfig
 
+_LOG = logging.getLogger("skfix.training")
 SCHEMA_VERSION = "1.1"
 STATE_DIR = ".skfix-state"
 MODELS_DIR = "models"
@@ -221,6 +223,27 @@ def _final_model(fitted):
     if hasattr(fitted, "best_estimator_"):
         fitted = fitted.best_estimator_
     return fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
+
+
+def _log_record(symbol, record):
+    """What a symbol's models did, for ``skfix train -v`` (reasons at DEBUG)."""
+    if not _LOG.isEnabledFor(logging.INFO):
+        return
+    outcome = (
+        f"selected {record['selected']['name']}"
+        if record["selected"]
+        else f"{record['status']}, nothing deployed"
+    )
+    models = ", ".join(
+        f"{c['name']} {c['decision'] if c['status'] != 'skipped' else 'skipped'}"
+        + (f" (p = {c['p_value']:.3g})" if c["p_value"] is not None else "")
+        for c in record["candidates"]
+    )
+    _LOG.info("%s: %s%s", symbol, outcome, f"; {models}" if models else "")
+    for c in record["candidates"]:
+        _LOG.debug("%s %s: %s", symbol, c["name"], c["reason"])
+    if record["why_none"] and not record["candidates"]:
+        _LOG.debug("%s: %s", symbol, record["why_none"])
 
 
 def _unprefixed(params):
@@ -860,12 +883,20 @@ def train_panel(
             for symbol, record in Parallel(return_as="generator_unordered")(jobs):
                 records[symbol] = record
                 done += 1
+                _log_record(symbol, record)
                 if progress is not None:
                     progress(done, len(panel), symbol, record)
 
     ordered = {symbol: records[symbol] for symbol in panel}
     ordered.update({name: _unreadable_record(f) for name, f in unreadable.items()})
     manifest = build_manifest(ordered, config, source)
+    deployed = [s for s, r in manifest["symbols"].items() if r.get("selected")]
+    _LOG.info(
+        "after the run's false-discovery control: %d of %d symbols deployed%s",
+        len(deployed),
+        len(manifest["symbols"]),
+        f" ({', '.join(deployed)})" if deployed else "",
+    )
     if not plots:
         manifest["run"]["plots"] = False
     validate_manifest(manifest)
