@@ -190,26 +190,6 @@ def _predict(args):
     return EXIT_FAILURES if failed else EXIT_OK
 
 
-def _quickstart(args):
-    import pandas as pd
-
-    from .datasets import load_market_panel
-    from .quickstart import score_panel
-
-    panel = load_market_panel(args.symbols)
-    scores = score_panel(
-        panel, models=args.models, preset=args.preset, random_state=args.seed
-    )
-    columns = ["train_accuracy", "valid_accuracy", "test_accuracy", "gap"]
-    columns.append("majority_test_accuracy")
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(scores.drop(columns=["preset", "n_epochs"]).round(3).to_string(index=False))
-        print()
-        print(f"Mean over {len(panel)} symbols ({args.preset} preset):")
-        print(scores.groupby("model")[columns].mean().round(3).to_string())
-    return EXIT_OK
-
-
 def _add_verbose(parser):
     parser.add_argument(
         "-v",
@@ -322,34 +302,6 @@ def build_parser():
     _add_verbose(predict)
     predict.set_defaults(handler=_predict)
 
-    quick = commands.add_parser(
-        "quickstart",
-        help="fit both tree models on the built-in panel and print their accuracy",
-        description=(
-            "Fit the regularized RandomForest and XGBoost on every series of the "
-            "built-in panel with a 60/20/20 split in time, and print train, validation "
-            "and test accuracy, the train-validation gap, and the majority-class "
-            "baseline on the test part."
-        ),
-    )
-    quick.add_argument(
-        "--symbols", nargs="+", metavar="SYMBOL", help="symbols to use (default: all)"
-    )
-    quick.add_argument(
-        "--models",
-        nargs="+",
-        default=["rf", "xgb"],
-        choices=models,
-        help="models to fit (default: rf xgb)",
-    )
-    quick.add_argument(
-        "--preset",
-        default="skfix",
-        choices=["skfix", "legacy"],
-        help="parameter set: skfix's regularized defaults or the legacy values",
-    )
-    quick.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    quick.set_defaults(handler=_quickstart)
     return parser
 
 
@@ -373,8 +325,7 @@ def main(argv=None):
         # like any argparse tool given no command: usage on stderr, exit code 2
         parser.print_usage(sys.stderr)
         print(
-            "skfix: error: a command is required (train, predict or quickstart); "
-            "see skfix --help",
+            "skfix: error: a command is required (train or predict); see skfix --help",
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT

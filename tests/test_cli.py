@@ -197,11 +197,6 @@ def test_a_failure_gives_exit_code_1(tmp_path, prices, fast_toml, monkeypatch, c
     assert "failed: BRENT/xgb: RuntimeError: boom" in capsys.readouterr().out
 
 
-def test_quickstart_runs(capsys):
-    assert main(["quickstart", "--symbols", "GOOG", "--models", "rf"]) == EXIT_OK
-    assert "GOOG" in capsys.readouterr().out
-
-
 def test_no_command_exits_2_with_usage(capsys):
     assert main([]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
