@@ -178,15 +178,15 @@ def test_bad_config_is_one_clear_message(tmp_path, toml, expected, capsys):
 def test_a_failure_gives_exit_code_1(tmp_path, prices, fast_toml, monkeypatch, capsys):
     from sklearn.base import BaseEstimator, ClassifierMixin
 
-    from skfix.training import _panel
+    from skfix.training import _symbol
 
     class Exploding(ClassifierMixin, BaseEstimator):
         def fit(self, X, y):
             raise RuntimeError("boom")
 
-    real = _panel.build_candidates
+    real = _symbol.build_candidates
     monkeypatch.setattr(
-        _panel,
+        _symbol,
         "build_candidates",
         lambda config, models=None: {**real(config, models), "xgb": Exploding()},
     )
