@@ -202,9 +202,6 @@ def _add_verbose(parser):
 
 def build_parser():
     """The argument parser of the ``skfix`` command."""
-    from .estimators import ESTIMATORS
-
-    models = list(ESTIMATORS)
     parser = argparse.ArgumentParser(
         prog="skfix",
         description=(
@@ -214,7 +211,15 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"skfix {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_train_parser(commands)
+    _add_predict_parser(commands)
+    return parser
 
+
+def _add_train_parser(commands):
+    from .estimators import ESTIMATORS
+
+    models = list(ESTIMATORS)
     train = commands.add_parser(
         "train",
         help="train every model on every symbol and write manifest, reports, models",
@@ -285,6 +290,8 @@ def build_parser():
     _add_verbose(train)
     train.set_defaults(handler=_train)
 
+
+def _add_predict_parser(commands):
     predict = commands.add_parser(
         "predict",
         help="predict with the models a manifest deploys",
@@ -301,8 +308,6 @@ def build_parser():
     )
     _add_verbose(predict)
     predict.set_defaults(handler=_predict)
-
-    return parser
 
 
 def _configure_logging(verbosity):

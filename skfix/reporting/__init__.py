@@ -5,8 +5,8 @@ reports and the PNG plots are drawn from it alone, so they can be redrawn at any
 from the file.
 """
 
-from ._markdown import write_reports
 from ._plots import write_plots
+from ._reports import write_reports
 from ._schema import SCHEMA_VERSION, load_schema, validate_manifest
 
 __all__ = [
