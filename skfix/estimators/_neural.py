@@ -80,6 +80,17 @@ weight_decay : float, default=1e-3
         The training monitor (cloned at fit). ``None`` uses
         ``SkorchMonitor()`` with its default thresholds.
 
+    net_params : dict or None, default=None
+        skorch's own prefixed parameters, passed to the ``NeuralNetClassifier``
+        last, so they win over skfix's: ``optimizer__momentum``, ``module__*``,
+        ``criterion__*``, ``iterator_train__*``, ``iterator_valid__*`` and
+        ``callbacks__<name>__<param>`` (the callbacks are ``"monitor"`` and, with
+        early stopping, ``"early_stopping"`` and ``"train_acc"``). ``set_params``
+        and ``GridSearchCV`` reach them by their skorch names, as with a skorch net:
+        ``set_params(optimizer__momentum=0.9)`` stores the value here, so
+        ``get_params`` stays one entry per constructor argument and ``clone`` keeps
+        them.
+
     device : str, default="auto"
         Torch device to train on; ``"auto"`` picks ``"cuda"`` when available. The
         fitted network is moved to the CPU after training, so a model trained on a
@@ -154,6 +165,22 @@ def _batch_size(batch_size, n_train):
     return batch_size
 
 
+# skorch's parameter prefixes that a skfix net passes through (see ``net_params``).
+_NET_PREFIXES = (
+    "module",
+    "optimizer",
+    "criterion",
+    "callbacks",
+    "iterator_train",
+    "iterator_valid",
+)
+
+
+def _is_net_param(key):
+    prefix, separator, rest = key.partition("__")
+    return bool(separator and rest) and prefix in _NET_PREFIXES
+
+
 def inject_docs(cls):
     """Fill the shared parameter and attribute text into a neural estimator's doc."""
     cls.__doc__ = cls.__doc__.replace("%(neural_parameters)s", NEURAL_PARAMETERS_DOC)
@@ -189,12 +216,45 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         "standardize": ["boolean"],
         "augmenter": [HasMethods(["fit_resample"]), None],
         "monitor": [HasMethods(["on_epoch_end", "on_batch_end"]), None],
+        "net_params": [dict, None],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     _lookback = 1
+
+    def set_params(self, **params):
+        """Set parameters; skorch's prefixed ones (``optimizer__momentum``, ...) go
+        to ``net_params``.
+
+        Parameters
+        ----------
+        **params : dict
+            Constructor parameters, or skorch parameters whose prefix is one of
+            ``module``, ``optimizer``, ``criterion``, ``callbacks``,
+            ``iterator_train`` and ``iterator_valid``.
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        net = {key: params.pop(key) for key in list(params) if _is_net_param(key)}
+        if net:
+            # a new dict: clones and earlier estimators may share the old one
+            self.net_params = {**(self.net_params or {}), **net}
+        return super().set_params(**params) if params else self
+
+    def _net_params(self):
+        params = dict(self.net_params or {})
+        unknown = sorted(key for key in params if not _is_net_param(key))
+        if unknown:
+            raise ValueError(
+                f"net_params of {type(self).__name__} must be skorch parameters with a "
+                f"prefix among {list(_NET_PREFIXES)} and '__' (such as "
+                f"'optimizer__momentum'); found {unknown}."
+            )
+        return params
 
     def _make_samples(self, X):
         return X
@@ -294,26 +354,27 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         module_params = {
             f"module__{key}": value for key, value in self._module_params().items()
         }
-        return skorch.NeuralNetClassifier(
-            self._module_class(),
-            module__n_features=self.n_features_in_,
-            module__n_classes=len(self.classes_),
+        params = {
+            "module__n_features": self.n_features_in_,
+            "module__n_classes": len(self.classes_),
             **module_params,
-            criterion=torch.nn.CrossEntropyLoss,
-            optimizer=optimizers[self.optimizer],
-            optimizer__weight_decay=self.weight_decay,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=min(_batch_size(self.batch_size, n_train), n_train),
-            iterator_train=ArrayBatches,
-            iterator_valid=ArrayBatches,
-            iterator_train__shuffle=True,
-            train_split=train_split,
-            callbacks=callbacks,
-            classes=list(range(len(self.classes_))),
-            device=device,
-            verbose=self.verbose,
-        )
+            "criterion": torch.nn.CrossEntropyLoss,
+            "optimizer": optimizers[self.optimizer],
+            "optimizer__weight_decay": self.weight_decay,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": min(_batch_size(self.batch_size, n_train), n_train),
+            "iterator_train": ArrayBatches,
+            "iterator_valid": ArrayBatches,
+            "iterator_train__shuffle": True,
+            "train_split": train_split,
+            "callbacks": callbacks,
+            "classes": list(range(len(self.classes_))),
+            "device": device,
+            "verbose": self.verbose,
+            **self._net_params(),
+        }
+        return skorch.NeuralNetClassifier(self._module_class(), **params)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):

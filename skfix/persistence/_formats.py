@@ -389,12 +389,20 @@ def _load_torch(cls, payload, state):
     with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
         state_dict = {key: torch.from_numpy(arrays[key].copy()) for key in arrays.files}
     network = state["network"]
-    module_params = _decode(network["module_params"])
+    module_params = {
+        f"module__{key}": value for key, value in _decode(network["module_params"]).items()
+    }
+    # the module as trained: a user's skorch module__ parameters win, as in fit
+    module_params.update(
+        (key, value)
+        for key, value in (estimator.net_params or {}).items()
+        if key.startswith("module__")
+    )
     net = skorch.NeuralNetClassifier(
         estimator._module_class(),
         module__n_features=network["n_features"],
         module__n_classes=network["n_classes"],
-        **{f"module__{key}": value for key, value in module_params.items()},
+        **module_params,
         criterion=torch.nn.CrossEntropyLoss,
         classes=list(range(network["n_classes"])),
         batch_size=network["batch_size"],

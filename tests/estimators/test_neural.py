@@ -374,3 +374,48 @@ def test_lstm_order_checks_pass_without_a_lookback(check_name):
         "RegularizedLSTMClassifier",
         RegularizedLSTMClassifier(**{**LSTM_FAST, "lookback": 1}),
     )
+
+
+def test_skorch_prefixed_parameters_reach_the_net():
+    # What a skorch user writes: optimizer__*, callbacks__*, module__* by their names.
+    X, y = make_data(160)
+    clf = RegularizedMLPClassifier(**MLP_FAST).set_params(
+        optimizer="sgd", optimizer__momentum=0.9, callbacks__early_stopping__patience=2
+    )
+    assert clf.get_params(deep=False)["net_params"] == {
+        "optimizer__momentum": 0.9,
+        "callbacks__early_stopping__patience": 2,
+    }
+    assert "optimizer__momentum" not in clf.get_params(deep=False)
+    assert clone(clf).get_params()["net_params"] == clf.net_params
+    clf.fit(X, y)
+    assert clf.net_.optimizer_.param_groups[0]["momentum"] == 0.9
+    assert dict(clf.net_.callbacks_)["early_stopping"].patience == 2
+    lstm = RegularizedLSTMClassifier(**LSTM_FAST).set_params(module__dropout=0.0)
+    assert lstm.fit(X, y).net_.module_ is not None
+
+
+def test_skorch_prefixed_parameters_are_tunable_in_grid_search():
+    X, y = make_data(160)
+    base = RegularizedMLPClassifier(**MLP_FAST, optimizer="sgd")
+    search = GridSearchCV(
+        base, {"optimizer__momentum": [0.0, 0.9]}, cv=TimeSeriesSplit(2)
+    ).fit(X, y)
+    assert search.best_params_["optimizer__momentum"] in (0.0, 0.9)
+    momentum = search.best_estimator_.net_.optimizer_.param_groups[0]["momentum"]
+    assert momentum == search.best_params_["optimizer__momentum"]
+    assert base.net_params is None  # the search set its clones, not the estimator
+    with pytest.raises(ValueError, match=r"net_params .* found \['bogus__x'\]"):
+        RegularizedMLPClassifier(**MLP_FAST, net_params={"bogus__x": 1}).fit(X, y)
+
+
+def test_a_net_with_skorch_module_parameters_saves_and_loads(tmp_path):
+    from skfix.persistence import load_model, save_model
+
+    X, y = make_data(160)
+    clf = RegularizedLSTMClassifier(**LSTM_FAST).set_params(module__hidden_dim=4)
+    clf.fit(X, y)
+    assert clf.net_.module_.lstm.hidden_size == 4
+    record = save_model(clf, tmp_path, "lstm")
+    loaded = load_model(record, tmp_path)
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)
