@@ -10,9 +10,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import Interval, StrOptions, _fit_context
+from .._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ._validation import check_weighted_classes
 
 # scikit-learn 1.8 replaced `penalty` by `l1_ratio` alone; before it, l1_ratio applies

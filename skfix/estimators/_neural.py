@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import HasMethods, Interval, StrOptions, _fit_context
+from .._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
 from .._optional import import_torch
 from ._validation import time_tail_split
 
@@ -317,7 +317,9 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         X_res = np.asarray(X_res, dtype=np.float32).reshape(-1, *shape)
         return X_res, np.asarray(y_res, dtype=np.int64)
 
-    def _build_net(self, skorch, torch, n_train, valid_dataset, monitor, device):
+    def _build_net(
+        self, skorch, torch, n_train, valid_dataset, monitor, device, weighted=False
+    ):
         from skorch.callbacks import EarlyStopping, EpochScoring
         from skorch.helper import predefined_split
 
@@ -349,7 +351,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
                     ),
                 ),
             ]
-        from ._torch_modules import ArrayBatches
+        from ._torch_modules import ArrayBatches, WeightedNeuralNetClassifier
 
         module_params = {
             f"module__{key}": value for key, value in self._module_params().items()
@@ -374,10 +376,13 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             "verbose": self.verbose,
             **self._net_params(),
         }
+        if weighted:
+            params["criterion__reduction"] = "none"
+            return WeightedNeuralNetClassifier(self._module_class(), **params)
         return skorch.NeuralNetClassifier(self._module_class(), **params)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network, with early stopping on the latest rows.
 
         Parameters
@@ -387,6 +392,11 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             pandas input are accepted; the net computes in float32.
         y : array-like of shape (n_samples,)
             Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights. Each batch's loss, and the early-stopping
+            validation loss, is the weighted mean of its rows' losses; rows an
+            augmenter adds carry the weight of the row they were made from. Uniform
+            weights train exactly as no weights.
 
         Returns
         -------
@@ -396,6 +406,12 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         self._check_module_params()
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float32, ensure_non_negative=True
+            )
+            if np.all(sample_weight == sample_weight[0]) and sample_weight[0] > 0:
+                sample_weight = None  # uniform weights: the unweighted fit, exactly
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError(
@@ -418,13 +434,36 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         samples = self._make_samples(_as_float32(X_scaled))
         y_encoded = y_encoded.astype(np.int64)
         X_train, y_train = self._augment(samples[train], y_encoded[train], train, seed)
+        valid_X = samples[valid]
+        if sample_weight is not None:
+            origins = self.train_sample_indices_
+            if origins is None:
+                raise ValueError(
+                    f"{type(self).__name__} cannot weigh the rows its augmenter "
+                    f"{type(self.augmenter_).__name__} adds: the augmenter sets no "
+                    "sample_indices_, so they cannot be traced to a weighted row."
+                )
+            train_weight = sample_weight[origins]
+            if not train_weight.sum() > 0:
+                raise ValueError(
+                    f"sample_weight of the training rows of {type(self).__name__} "
+                    "sums to 0: nothing would be learned."
+                )
+            X_train = {"X": X_train, "sample_weight": train_weight}
+            valid_X = {"X": valid_X, "sample_weight": sample_weight[valid]}
         valid_dataset = None
         if valid.size:
-            valid_dataset = Dataset(samples[valid], y_encoded[valid])
+            valid_dataset = Dataset(valid_X, y_encoded[valid])
 
         monitor = SkorchMonitor() if self.monitor is None else clone(self.monitor)
         net = self._build_net(
-            skorch, torch, len(X_train), valid_dataset, monitor, self.device_
+            skorch,
+            torch,
+            len(y_train),
+            valid_dataset,
+            monitor,
+            self.device_,
+            weighted=sample_weight is not None,
         )
         cuda = [torch.device(self.device_).index or 0] if "cuda" in self.device_ else []
         with torch.random.fork_rng(devices=cuda):

@@ -419,3 +419,40 @@ def test_a_net_with_skorch_module_parameters_saves_and_loads(tmp_path):
     record = save_model(clf, tmp_path, "lstm")
     loaded = load_model(record, tmp_path)
     np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator, params", ESTIMATORS)
+def test_sample_weight_weighs_each_rows_loss(Estimator, params):
+    X, y = make_data(160)
+    plain = Estimator(**params).fit(X, y)
+    uniform = Estimator(**params).fit(X, y, sample_weight=np.full(len(y), 3.0))
+    # uniform weights are the unweighted fit, exactly
+    np.testing.assert_array_equal(uniform.predict_proba(X), plain.predict_proba(X))
+    weights = np.where(y == "up", 5.0, 0.2)
+    weighted = Estimator(**params).fit(X, y, sample_weight=weights)
+    up = list(weighted.classes_).index("up")
+    # rows of a heavily weighted class pull the probabilities towards it
+    assert weighted.predict_proba(X)[:, up].mean() > plain.predict_proba(X)[:, up].mean()
+    with pytest.raises(ValueError, match="sums to 0"):
+        Estimator(**params).fit(X, y, sample_weight=np.r_[np.zeros(130), np.ones(30)])
+
+
+def test_sample_weight_in_a_mixed_ensemble_and_with_the_augmenter():
+    from sklearn.ensemble import VotingClassifier
+
+    from skfix.estimators import RegularizedRandomForestClassifier
+
+    X, y = make_data(160)
+    weights = np.linspace(0.5, 2.0, len(y))  # newer rows count more
+    ensemble = VotingClassifier(
+        [
+            ("mlp", RegularizedMLPClassifier(**MLP_FAST)),
+            ("rf", RegularizedRandomForestClassifier(n_estimators=10, random_state=0)),
+        ],
+        voting="soft",
+    ).fit(X, y, sample_weight=weights)
+    assert ensemble.predict(X[:5]).shape == (5,)
+    augmented = RegularizedMLPClassifier(
+        **MLP_FAST, augmenter=TimeSeriesAugmenter(random_state=0)
+    ).fit(X[:120], y[:120], sample_weight=weights[:120])
+    assert len(augmented.train_sample_indices_) > len(augmented.train_indices_)
