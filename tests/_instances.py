@@ -146,8 +146,25 @@ def _search_params():
     )
 
 
+def _stacking_params():
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.tree import DecisionTreeClassifier
+
+    # Bases that train on one class too: the checks' toy data are often sorted by
+    # class, so the earliest walk-forward folds may hold one class only.
+    return dict(
+        estimators=[
+            ("bayes", GaussianNB()),
+            ("tree", DecisionTreeClassifier(max_depth=2, random_state=0)),
+        ],
+        cv=3,
+    )
+
+
 def make_instance(cls):
     """An instance of cls with the small test-time parameters."""
+    if cls.__name__ == "WalkForwardStackingClassifier":
+        return cls(**_stacking_params())
     if cls.__name__ == "ModelSelector":
         return cls(**_selector_params())
     if cls.__name__ == "GapPenalizedGridSearchCV":
