@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
 from .._optional import import_torch
+from ..augment import resample_training_rows
 from ._validation import time_tail_split
 
 _MIN_PART_ROWS = 2
@@ -302,17 +303,14 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         self.train_sample_indices_ = train
         if self.augmenter is None:
             return X_train, y_train
-        augmenter = clone(self.augmenter)
-        params = augmenter.get_params()
-        if "random_state" in params and params["random_state"] is None:
-            augmenter.set_params(random_state=seed)
-        lag_groups = self._lag_groups(self.n_features_in_)
-        if lag_groups is not None and "lag_groups" in params:
-            augmenter.set_params(lag_groups=lag_groups)
         shape = X_train.shape[1:]
-        X_res, y_res = augmenter.fit_resample(X_train.reshape(len(X_train), -1), y_train)
-        self.augmenter_ = augmenter
-        origins = getattr(augmenter, "sample_indices_", None)
+        X_res, y_res, self.augmenter_, origins = resample_training_rows(
+            self.augmenter,
+            X_train.reshape(len(X_train), -1),
+            y_train,
+            random_state=seed,
+            lag_groups=self._lag_groups(self.n_features_in_),
+        )
         self.train_sample_indices_ = None if origins is None else train[origins]
         X_res = np.asarray(X_res, dtype=np.float32).reshape(-1, *shape)
         return X_res, np.asarray(y_res, dtype=np.int64)

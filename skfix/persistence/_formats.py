@@ -13,6 +13,7 @@ Everything else an estimator needs (parameters, ``classes_``, feature names, sca
 statistics) travels as plain JSON next to the payload; see ``_model_file``.
 """
 
+import copy
 import dataclasses
 import importlib
 import io
@@ -279,9 +280,21 @@ def _canonical_skops(data):
     return buffer.getvalue()
 
 
+def _without_augmenter(estimator):
+    """A shallow copy without the fit-time augmenter, which only matters for ``fit``
+    (the JSON formats drop it the same way, as a parameter that is not plain data)."""
+    if getattr(estimator, "augmenter", None) is None:
+        if getattr(estimator, "augmenter_", None) is None:
+            return estimator
+    bare = copy.copy(estimator)
+    bare.augmenter = None
+    bare.augmenter_ = None
+    return bare
+
+
 def _save_skops(estimator):
     sio = import_skops()
-    data = _canonical_skops(sio.dumps(estimator))
+    data = _canonical_skops(sio.dumps(_without_augmenter(estimator)))
     # Refuse now what load_model would refuse later.
     _check_skops_types(sio, data, "Nothing was saved.")
     return data, {}

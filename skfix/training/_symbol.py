@@ -45,41 +45,30 @@ def _fingerprint(X, y, prices):
 
 
 def build_candidates(config, models=None):
-    """The candidate models of one symbol, each with the augmenter where it is safe,
-    each tuned over its grid.
+    """The candidate models of one symbol, each with its augmenter, each tuned over
+    its grid.
 
     Only ``config.augmented_models`` get the augmenter (all but the logistic
-    regression by default). The forest trains on every row it is given, so the
-    augmenter is a step of an imblearn pipeline before it (it runs at fit time
-    only). XGBoost and the neural nets set aside the latest rows for early stopping
-    inside ``fit``: the augmenter is their ``augmenter`` parameter, so that it runs on
-    the training part after that split and never copies a validation row. A model
+    regression by default), always the same way: as the estimator's ``augmenter``
+    parameter, which augments the rows it trains on inside ``fit``
+    (:func:`skfix.augment.resample_training_rows`), after XGBoost's and the nets'
+    time-ordered early-stopping split, so no validation row is ever copied. A model
     with a grid (``config.grid``) becomes a
     :class:`~skfix.selection.GapPenalizedGridSearchCV` with an inner purged
     walk-forward split of ``config.inner_splits`` folds; the outer folds refit the
     whole search, so tuning never sees a row it is validated on. ``models`` (default:
     all of ``config.models``) restricts the set.
     """
-    from imblearn.pipeline import Pipeline
-
     from ..selection import GapPenalizedGridSearchCV, PurgedWalkForwardSplit
 
     candidates = {}
     for model in config.models if models is None else models:
-        estimator = config.estimator(model)
-        augmenter = config.augmenter(model)
-        prefix = ""
-        if augmenter is not None:
-            if "augmenter" in estimator.get_params():
-                estimator.set_params(augmenter=augmenter)
-            else:
-                estimator = Pipeline([("augment", augmenter), ("model", estimator)])
-                prefix = "model__"
+        estimator = config.estimator(model).set_params(augmenter=config.augmenter(model))
         grid = config.grid(model)
         if grid:
             estimator = GapPenalizedGridSearchCV(
                 estimator,
-                {f"{prefix}{key}": list(values) for key, values in grid.items()},
+                {key: list(values) for key, values in grid.items()},
                 scoring="accuracy",
                 cv=PurgedWalkForwardSplit(config.inner_splits, gap=config.horizon),
             )
@@ -88,15 +77,8 @@ def build_candidates(config, models=None):
 
 
 def _final_model(fitted):
-    """The model to deploy: the refit of a search, the last step of a pipeline (the
-    augmenter is fit-only)."""
-    if hasattr(fitted, "best_estimator_"):
-        fitted = fitted.best_estimator_
-    return fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
-
-
-def _unprefixed(params):
-    return {key.split("__")[-1]: value for key, value in (params or {}).items()}
+    """The model to deploy: the refit of a search, or the model itself."""
+    return getattr(fitted, "best_estimator_", fitted)
 
 
 def _candidate_record(name, config, evaluation, decision, model_file, skipped=None):
@@ -161,7 +143,7 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
     )
     grid = config.grid(name)
     if grid:
-        choices = [_unprefixed(p) for p in scores["fold_params"] or []]
+        choices = [dict(p) for p in scores["fold_params"] or []]
         record["tuning"] = {
             "grid": grid,
             "chosen": choices[-1] if choices else None,
