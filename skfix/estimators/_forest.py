@@ -94,9 +94,9 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         Out-of-bag accuracy (when ``oob_score=True``).
     augmenter_ : sampler or None
         The fitted clone of ``augmenter``.
-    train_sample_indices_ : ndarray of int
-        For each row the trees were grown on, its position in ``X``: synthetic rows
-        repeat the position of their origin row.
+    train_sample_indices_ : ndarray of int or None
+        With an augmenter, for each row the trees were grown on, its position in
+        ``X`` (synthetic rows repeat their origin's); None without one.
     training_warnings_ : list of skfix.monitoring.TrainingEvent
         What the monitor found (each also issued as a ``TrainingWarning``); empty
         when the gap is within the limit or there is no out-of-bag score.

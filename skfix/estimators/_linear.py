@@ -83,9 +83,9 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         Names of the features seen during fit, when ``X`` had string column names.
     augmenter_ : sampler or None
         The fitted clone of ``augmenter``.
-    train_sample_indices_ : ndarray of int
-        For each row the model was fitted on, its position in ``X``: synthetic rows
-        repeat the position of their origin row.
+    train_sample_indices_ : ndarray of int or None
+        With an augmenter, for each row the model was fitted on, its position in
+        ``X`` (synthetic rows repeat their origin's); None without one.
     training_warnings_ : list of skfix.monitoring.TrainingEvent
         A ``"not_converged"`` event when the solver stopped at ``max_iter``.
 
