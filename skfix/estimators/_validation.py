@@ -75,7 +75,8 @@ def augment_fit_rows(estimator, X, y, sample_weight=None):
     All of ``X``, augmented by the estimator's ``augmenter`` when it has one (through
     :func:`skfix.augment.resample_training_rows`, seeded from its ``random_state``);
     sets ``augmenter_`` and ``train_sample_indices_`` (the position in ``X`` of each
-    row trained on; None without an augmenter, when every row was, in order). Weights follow their rows to the synthetic copies.
+    row trained on; None without an augmenter, when every row was, in order).
+    Weights follow their rows to the synthetic copies.
 
     Returns
     -------

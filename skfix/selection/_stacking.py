@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import HasMethods, StrOptions, _fit_context
 from ._split import PurgedWalkForwardSplit
-from ._walk_forward import check_walk_forward_folds, fit_fold
+from ._walk_forward import check_walk_forward_folds, walk_forward_predict
 
 _METHODS = ("predict_proba", "decision_function", "predict")
 
@@ -185,15 +185,12 @@ default="auto"
         self.stack_method_ = [self._method(est) for _, est in bases]
         outputs = []
         for (_, estimator), method in zip(bases, self.stack_method_, strict=True):
-            per_fold = [
-                fit_fold(estimator, X, y_encoded, train, val, method=method)
-                for train, val in folds
-            ]
-            outputs.append(self._fold_outputs(per_fold, method))
-        indices = np.concatenate([val for _, val in folds])
-        order = np.argsort(indices, kind="stable")
-        self.stacked_indices_ = indices[order]
-        meta = self._stack([output[order] for output in outputs], X[indices[order]])
+            indices, output = walk_forward_predict(
+                estimator, X, y_encoded, cv=folds, method=method, n_jobs=self.n_jobs
+            )
+            outputs.append(output)
+        self.stacked_indices_ = indices
+        meta = self._stack(outputs, X[indices])
         final = (
             LogisticRegression() if self.final_estimator is None else self.final_estimator
         )
@@ -203,26 +200,6 @@ default="auto"
             name: fitted for (name, _), fitted in zip(bases, self.estimators_, strict=True)
         }
         return self
-
-    def _fold_outputs(self, per_fold, method):
-        """The folds' outputs with every class's column, in time order of the folds."""
-        n_classes = len(self.classes_)
-        outputs = []
-        for fold in per_fold:
-            output = np.asarray(fold["predictions"], dtype=float)
-            fold_classes = getattr(fold["estimator"], "classes_", np.arange(n_classes))
-            if method == "predict_proba" and output.shape[1] != n_classes:
-                full = np.zeros((len(output), n_classes))
-                full[:, np.asarray(fold_classes, dtype=int)] = output
-                output = full
-            elif method == "decision_function" and len(fold_classes) != n_classes:
-                raise ValueError(
-                    "a walk-forward fold trained on fewer classes than y has, so its "
-                    "decision_function has other columns: use stack_method="
-                    "'predict_proba', or folds whose training rows hold every class."
-                )
-            outputs.append(output)
-        return np.concatenate(outputs)
 
     def transform(self, X):
         """The features the final estimator reads: each base estimator's output.
