@@ -16,11 +16,11 @@ import warnings
 
 import pandas as pd
 import torch
+from _holdout import score_panel  # benchmarks/_holdout.py, beside this script
 
 import skfix
 from skfix.datasets import load_market_panel
 from skfix.monitoring import TrainingWarning
-from skfix.quickstart import score_panel
 
 MODELS = ("logistic", "rf", "xgb", "mlp", "lstm")
 

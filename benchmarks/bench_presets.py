@@ -13,10 +13,10 @@ import platform
 import time
 
 import pandas as pd
+from _holdout import score_panel  # benchmarks/_holdout.py, beside this script
 
 import skfix
 from skfix.datasets import load_market_panel
-from skfix.quickstart import score_panel
 
 COLUMNS = ["train_accuracy", "valid_accuracy", "test_accuracy", "gap"]
 

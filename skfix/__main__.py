@@ -8,6 +8,7 @@ invalid configuration or argument), nothing trained; 130 interrupted.
 
 import argparse
 import sys
+import time
 
 from . import __version__
 
@@ -82,24 +83,56 @@ def _print_summary(manifest, out_dir, stream):
 
 
 class _Progress:
-    """A one-line progress bar on a terminal; nothing when piped or quiet."""
+    """A tqdm bar over the model fits of a run, with an ETA; off when piped or quiet.
 
-    def __init__(self, stream, enabled):
+    The bar counts models (every model of every symbol), so that the ETA weighs a
+    symbol by the models it trains; it advances as each symbol finishes, by the models
+    that symbol tried (models a short series skips come off the total), and shows the
+    symbols done and the last symbol's outcome.
+    """
+
+    def __init__(self, stream, enabled, n_models):
         self.stream = stream
         self.enabled = enabled
+        self.n_models = n_models
+        self.bar = None
+        self.started = time.time()
 
     def __call__(self, done, total, symbol, record):
         if not self.enabled:
             return
-        width = 30
-        filled = int(width * done / total)
-        bar = "#" * filled + "-" * (width - filled)
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=total * self.n_models,
+                unit="model",
+                file=self.stream,
+                dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} models "
+                "[{elapsed}<{remaining}]{postfix}",
+            )
+            # elapsed time and rate count from the start of the run, not from the
+            # first symbol done
+            self.bar.start_t = self.started
+        # Models tried; a symbol that failed or had no usable rows fitted none.
+        tried = sum(c["status"] != "skipped" for c in record["candidates"])
+        self.bar.total -= self.n_models - tried
         status = record["selected"]["name"] if record["selected"] else record["status"]
-        text = f"\r[{bar}] {done}/{total} {symbol}: {status}"
-        self.stream.write(f"{text:<79}")
+        self.bar.set_postfix_str(f"{done}/{total} symbols, {symbol}: {status}")
+        self.bar.update(tried)
         if done == total:
-            self.stream.write("\n")
-        self.stream.flush()
+            self.bar.close()
+
+
+def _logging_beside(progress):
+    import contextlib
+
+    if not progress.enabled:
+        return contextlib.nullcontext()
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    return logging_redirect_tqdm()
 
 
 def _train(args):
@@ -112,19 +145,23 @@ def _train(args):
         config = load_config(args.config, **overrides)
     else:
         config = config_from_dict({}, source="the command line", **overrides)
-    progress = _Progress(sys.stderr, sys.stderr.isatty() and not args.quiet)
-    manifest = train_panel(
-        args.data or None,
-        out_dir=args.out,
-        config=config,
-        symbols=args.symbols,
-        n_jobs=args.n_jobs,
-        backend=args.backend,
-        scheduler=args.scheduler,
-        resume=args.resume,
-        progress=progress,
-        plots=not args.no_plots,
+    progress = _Progress(
+        sys.stderr, sys.stderr.isatty() and not args.quiet, len(config.models)
     )
+    # log lines go above the bar instead of through it
+    with _logging_beside(progress):
+        manifest = train_panel(
+            args.data or None,
+            out_dir=args.out,
+            config=config,
+            symbols=args.symbols,
+            n_jobs=args.n_jobs,
+            backend=args.backend,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            progress=progress,
+            plots=not args.no_plots,
+        )
     if not args.quiet:
         _print_summary(manifest, args.out, sys.stdout)
     return EXIT_FAILURES if manifest["summary"]["failures"] else EXIT_OK
@@ -153,31 +190,18 @@ def _predict(args):
     return EXIT_FAILURES if failed else EXIT_OK
 
 
-def _quickstart(args):
-    import pandas as pd
-
-    from .datasets import load_market_panel
-    from .quickstart import score_panel
-
-    panel = load_market_panel(args.symbols)
-    scores = score_panel(
-        panel, models=args.models, preset=args.preset, random_state=args.seed
+def _add_verbose(parser):
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log each symbol's models and outcome (-vv: with the reasons)",
     )
-    columns = ["train_accuracy", "valid_accuracy", "test_accuracy", "gap"]
-    columns.append("majority_test_accuracy")
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(scores.drop(columns=["preset", "n_epochs"]).round(3).to_string(index=False))
-        print()
-        print(f"Mean over {len(panel)} symbols ({args.preset} preset):")
-        print(scores.groupby("model")[columns].mean().round(3).to_string())
-    return EXIT_OK
 
 
 def build_parser():
     """The argument parser of the ``skfix`` command."""
-    from .estimators import ESTIMATORS
-
-    models = list(ESTIMATORS)
     parser = argparse.ArgumentParser(
         prog="skfix",
         description=(
@@ -187,7 +211,15 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"skfix {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_train_parser(commands)
+    _add_predict_parser(commands)
+    return parser
 
+
+def _add_train_parser(commands):
+    from .estimators import ESTIMATORS
+
+    models = list(ESTIMATORS)
     train = commands.add_parser(
         "train",
         help="train every model on every symbol and write manifest, reports, models",
@@ -255,8 +287,11 @@ def build_parser():
     train.add_argument(
         "--no-plots", action="store_true", help="write no plots (a faster, smaller run)"
     )
+    _add_verbose(train)
     train.set_defaults(handler=_train)
 
+
+def _add_predict_parser(commands):
     predict = commands.add_parser(
         "predict",
         help="predict with the models a manifest deploys",
@@ -271,37 +306,20 @@ def build_parser():
     predict.add_argument(
         "--out", default="predictions.csv", metavar="FILE", help="CSV file to write"
     )
+    _add_verbose(predict)
     predict.set_defaults(handler=_predict)
 
-    quick = commands.add_parser(
-        "quickstart",
-        help="fit both tree models on the built-in panel and print their accuracy",
-        description=(
-            "Fit the regularized RandomForest and XGBoost on every series of the "
-            "built-in panel with a 60/20/20 split in time, and print train, validation "
-            "and test accuracy, the train-validation gap, and the majority-class "
-            "baseline on the test part."
-        ),
-    )
-    quick.add_argument(
-        "--symbols", nargs="+", metavar="SYMBOL", help="symbols to use (default: all)"
-    )
-    quick.add_argument(
-        "--models",
-        nargs="+",
-        default=["rf", "xgb"],
-        choices=models,
-        help="models to fit (default: rf xgb)",
-    )
-    quick.add_argument(
-        "--preset",
-        default="skfix",
-        choices=["skfix", "legacy"],
-        help="parameter set: skfix's regularized defaults or the legacy values",
-    )
-    quick.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    quick.set_defaults(handler=_quickstart)
-    return parser
+
+def _configure_logging(verbosity):
+    """``-v``: what each symbol and model did; ``-vv``: also why, in full."""
+    import logging
+
+    if verbosity:
+        logging.basicConfig(
+            level=logging.INFO if verbosity == 1 else logging.DEBUG,
+            format="skfix: %(message)s",
+            stream=sys.stderr,
+        )
 
 
 def main(argv=None):
@@ -309,8 +327,14 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+        # like any argparse tool given no command: usage on stderr, exit code 2
+        parser.print_usage(sys.stderr)
+        print(
+            "skfix: error: a command is required (train or predict); see skfix --help",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    _configure_logging(getattr(args, "verbose", 0))
     try:
         return args.handler(args)
     except KeyboardInterrupt:

@@ -7,7 +7,7 @@ modules. Importing it only here means a future move in scikit-learn is a one-lin
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
-from sklearn.utils.validation import _check_method_params
+from sklearn.utils.validation import _check_method_params, _check_sample_weight
 
 __all__ = [
     "HasMethods",
@@ -15,5 +15,6 @@ __all__ = [
     "Options",
     "StrOptions",
     "_check_method_params",
+    "_check_sample_weight",
     "_fit_context",
 ]

@@ -178,15 +178,15 @@ def test_bad_config_is_one_clear_message(tmp_path, toml, expected, capsys):
 def test_a_failure_gives_exit_code_1(tmp_path, prices, fast_toml, monkeypatch, capsys):
     from sklearn.base import BaseEstimator, ClassifierMixin
 
-    from skfix.training import _panel
+    from skfix.training import _symbol
 
     class Exploding(ClassifierMixin, BaseEstimator):
         def fit(self, X, y):
             raise RuntimeError("boom")
 
-    real = _panel.build_candidates
+    real = _symbol.build_candidates
     monkeypatch.setattr(
-        _panel,
+        _symbol,
         "build_candidates",
         lambda config, models=None: {**real(config, models), "xgb": Exploding()},
     )
@@ -197,6 +197,47 @@ def test_a_failure_gives_exit_code_1(tmp_path, prices, fast_toml, monkeypatch, c
     assert "failed: BRENT/xgb: RuntimeError: boom" in capsys.readouterr().out
 
 
-def test_quickstart_runs(capsys):
-    assert main(["quickstart", "--symbols", "GOOG", "--models", "rf"]) == EXIT_OK
-    assert "GOOG" in capsys.readouterr().out
+def test_no_command_exits_2_with_usage(capsys):
+    assert main([]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith("usage: skfix") and "a command is required" in err
+
+
+def test_verbose_logs_each_symbol_and_the_panel(tmp_path, prices, fast_toml, caplog):
+    import logging
+
+    out = tmp_path / "run"
+    args = ["train", str(prices), "--out", str(out), "--config", str(fast_toml)]
+    with caplog.at_level(logging.DEBUG, logger="skfix"):
+        assert main([*args, "--quiet", "-vv", "--n-jobs", "1"]) == EXIT_OK
+    messages = [r.getMessage() for r in caplog.records if r.name == "skfix.training"]
+    for symbol in ("BRENT", "VIX"):
+        line = next(m for m in messages if m.startswith(f"{symbol}: "))
+        assert "rf " in line and "xgb " in line, line
+        assert any(m.startswith(f"{symbol} rf: ") for m in messages)  # -vv: reasons
+    assert any(m.startswith("after the run's false-discovery control") for m in messages)
+
+
+def test_progress_counts_models_with_an_eta():
+    import io
+
+    from skfix.__main__ import _Progress
+
+    def record(statuses, selected=None):
+        candidates = [{"status": s} for s in statuses]
+        return {"candidates": candidates, "selected": selected, "status": "trained"}
+
+    stream = io.StringIO()
+    progress = _Progress(stream, True, n_models=3)
+    progress(1, 3, "A", record(["ok", "ok", "ok"], {"name": "rf"}))
+    assert (progress.bar.n, progress.bar.total) == (3, 9)
+    progress(2, 3, "B", record(["ok", "skipped", "skipped"]))  # a short series
+    assert (progress.bar.n, progress.bar.total) == (4, 7)
+    progress(3, 3, "C", {"candidates": [], "selected": None, "status": "failed"})
+    assert (progress.bar.n, progress.bar.total) == (4, 4)
+    text = stream.getvalue()
+    assert "4/4 models" in text and "3/3 symbols, C: failed" in text
+    assert re.search(r"\[\d\d:\d\d<\d\d:\d\d\]", text)  # elapsed < ETA
+    silent = io.StringIO()
+    _Progress(silent, False, n_models=3)(1, 1, "A", record(["ok"] * 3))
+    assert silent.getvalue() == ""

@@ -10,13 +10,14 @@ studies.
 """
 
 from ._market import load_market_panel
-from ._read import DataFormatError, read_price_files, read_prices
+from ._read import DataFormatError, price_file_symbol, read_price_files, read_prices
 from ._simulate import PROCESSES, simulate_prices
 
 __all__ = [
     "PROCESSES",
     "DataFormatError",
     "load_market_panel",
+    "price_file_symbol",
     "read_price_files",
     "read_prices",
     "simulate_prices",

@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["DataFormatError", "read_price_files", "read_prices"]
+from .._optional import import_pyarrow
+
+__all__ = ["DataFormatError", "price_file_symbol", "read_price_files", "read_prices"]
 
 #: Output columns, in this order, where the source has them.
 CANONICAL_COLUMNS = ("open", "high", "low", "close", "volume")
@@ -234,7 +236,7 @@ def read_price_files(path, *, min_rows=30):
     for source, part in parts.items():
         for symbol in part:
             owner = owners.get(symbol)
-            if owner is None or source[: -len(_suffix(source))] == symbol:
+            if owner is None or price_file_symbol(source) == symbol:
                 owners[symbol] = source
     frames = {}
     for source, part in parts.items():
@@ -285,6 +287,31 @@ def _files(path):
 def _suffix(name):
     lower = name.lower()
     return next((suffix for suffix in _SUFFIXES if lower.endswith(suffix)), None)
+
+
+def price_file_symbol(name):
+    """The symbol a price file's name stands for: the name without its ending.
+
+    The endings are those :func:`read_prices` reads (``.csv``, ``.csv.gz``,
+    ``.parquet``, in any case); a name without one is returned as it is.
+
+    Parameters
+    ----------
+    name : str
+        A file name, such as an entry of the errors :func:`read_price_files` returns.
+
+    Returns
+    -------
+    symbol : str
+
+    Examples
+    --------
+    >>> from skfix.datasets import price_file_symbol
+    >>> price_file_symbol("SP500.csv.gz"), price_file_symbol("notes.txt")
+    ('SP500', 'notes.txt')
+    """
+    suffix = _suffix(name)
+    return name if suffix is None else name[: -len(suffix)]
 
 
 def _merge(parts):
@@ -361,13 +388,7 @@ def _read_file(path, source, min_rows):
 
 def _read_table(path, source, suffix):
     if suffix == ".parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError as exc:
-            raise ImportError(
-                f"Reading the Parquet file {source} needs pyarrow, an optional dependency "
-                'of skfix: pip install "skfix[parquet]".'
-            ) from exc
+        import_pyarrow(source)
         try:
             table = pd.read_parquet(path)
         except (OSError, ValueError) as exc:

@@ -4,28 +4,20 @@ import copy
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import HasMethods, Interval, StrOptions, _fit_context
+from .._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
+from .._optional import import_xgboost
+from ..augment import resample_training_rows
 from ._validation import check_weighted_classes, time_tail_split
 
 # Fewer validation rows than this make early stopping follow noise: an accuracy on 10
 # rows moves in steps of 10 %. Below it the model trains on every row for n_estimators.
 MIN_EARLY_STOPPING_ROWS = 20
-
-
-def _import_xgboost():
-    try:
-        import xgboost
-    except ImportError as exc:  # pragma: no cover - xgboost is a hard dependency
-        raise ImportError(
-            "RegularizedXGBClassifier needs xgboost: pip install 'xgboost>=2.0'"
-        ) from exc
-    return xgboost
 
 
 class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
@@ -224,7 +216,7 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         self : RegularizedXGBClassifier
             The fitted estimator.
         """
-        xgboost = _import_xgboost()
+        xgboost = import_xgboost()
         from ..monitoring import XGBoostMonitor
 
         X, y = validate_data(
@@ -314,15 +306,14 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         self.train_sample_indices_ = train
         if self.augmenter is None:
             return X[train], y[train], sample_weight[train]
-        augmenter = clone(self.augmenter)
-        if augmenter.get_params().get("random_state", 0) is None:
-            augmenter.set_params(random_state=random_state.randint(np.iinfo(np.int32).max))
-        X_res, y_res = augmenter.fit_resample(X[train], y[train])
-        origins = getattr(augmenter, "sample_indices_", None)
+        X_res, y_res, _, origins = resample_training_rows(
+            self.augmenter, X[train], y[train], random_state=random_state
+        )
         if origins is None:
             raise ValueError(
                 f"{type(self).__name__} needs an augmenter that records sample_indices_ "
-                f"(where each output row came from); {type(augmenter).__name__} does not."
+                f"(where each output row came from); {type(self.augmenter).__name__} "
+                "does not."
             )
         self.train_sample_indices_ = train[origins]
         return X_res, y_res, sample_weight[self.train_sample_indices_]

@@ -5,7 +5,7 @@ import copy
 from sklearn.ensemble import RandomForestClassifier
 
 from .._compat import HasMethods
-from ._validation import check_weighted_classes
+from ._validation import augment_fit_rows, check_weighted_classes
 
 
 class RegularizedRandomForestClassifier(RandomForestClassifier):
@@ -74,6 +74,11 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         The post-fit overfitting check (a copy is used at fit). ``None`` uses
         ``skfix.monitoring.ForestMonitor()``: training accuracy more than 0.2 above
         the out-of-bag accuracy is recorded and warned about.
+    augmenter : imbalanced-learn sampler or None, default=None
+        A resampler such as :class:`skfix.augment.TimeSeriesAugmenter`, cloned and
+        applied in ``fit`` to the training rows (the same as a first step of an
+        imblearn ``Pipeline``, without the pipeline): prediction never sees it. An
+        unset ``random_state`` of the augmenter is derived from this estimator's.
 
     Attributes
     ----------
@@ -87,6 +92,11 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         The fitted trees.
     oob_score_ : float
         Out-of-bag accuracy (when ``oob_score=True``).
+    augmenter_ : sampler or None
+        The fitted clone of ``augmenter``.
+    train_sample_indices_ : ndarray of int or None
+        With an augmenter, for each row the trees were grown on, its position in
+        ``X`` (synthetic rows repeat their origin's); None without one.
     training_warnings_ : list of skfix.monitoring.TrainingEvent
         What the monitor found (each also issued as a ``TrainingWarning``); empty
         when the gap is within the limit or there is no out-of-bag score.
@@ -135,6 +145,7 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         max_samples=None,
         monotonic_cst=None,
         monitor=None,
+        augmenter=None,
     ):
         super().__init__(
             n_estimators=n_estimators,
@@ -158,10 +169,12 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
             monotonic_cst=monotonic_cst,
         )
         self.monitor = monitor
+        self.augmenter = augmenter
 
     _parameter_constraints = {
         **RandomForestClassifier._parameter_constraints,
         "monitor": [HasMethods(["check"]), None],
+        "augmenter": [HasMethods(["fit_resample"]), None],
     }
 
     def fit(self, X, y, sample_weight=None):
@@ -183,6 +196,7 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         """
         from ..monitoring import ForestMonitor
 
+        X, y, sample_weight = augment_fit_rows(self, X, y, sample_weight)
         check_weighted_classes(y, sample_weight, type(self).__name__)
         super().fit(X, y, sample_weight=sample_weight)
         self.training_warnings_ = []

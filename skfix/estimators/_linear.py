@@ -10,10 +10,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import Interval, StrOptions, _fit_context
-from ._validation import check_weighted_classes
+from .._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
+from ._validation import augment_fit_rows, check_weighted_classes
 
 # scikit-learn 1.8 replaced `penalty` by `l1_ratio` alone; before it, l1_ratio applies
 # only with penalty="elasticnet".
@@ -57,6 +57,13 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         Stopping tolerance of the solver.
     random_state : int, RandomState instance or None, default=None
         Seeds the order in which the saga solver visits rows.
+    augmenter : imbalanced-learn sampler or None, default=None
+        A resampler such as :class:`skfix.augment.TimeSeriesAugmenter`, cloned and
+        applied in ``fit`` to the training rows (the same as a first step of an
+        imblearn ``Pipeline``, without the pipeline): prediction never sees it. An
+        unset ``random_state`` of the augmenter is derived from this estimator's.
+        ``skfix train`` leaves it off for this model by default (its penalty
+        regularizes it).
 
     Attributes
     ----------
@@ -74,6 +81,11 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the features seen during fit, when ``X`` had string column names.
+    augmenter_ : sampler or None
+        The fitted clone of ``augmenter``.
+    train_sample_indices_ : ndarray of int or None
+        With an augmenter, for each row the model was fitted on, its position in
+        ``X`` (synthetic rows repeat their origin's); None without one.
     training_warnings_ : list of skfix.monitoring.TrainingEvent
         A ``"not_converged"`` event when the solver stopped at ``max_iter``.
 
@@ -104,6 +116,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
+        "augmenter": [HasMethods(["fit_resample"]), None],
     }
 
     def __init__(
@@ -116,6 +129,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         max_iter=1000,
         tol=1e-4,
         random_state=None,
+        augmenter=None,
     ):
         self.C = C
         self.l1_ratio = l1_ratio
@@ -124,6 +138,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
+        self.augmenter = augmenter
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -148,6 +163,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        X, y, sample_weight = augment_fit_rows(self, X, y, sample_weight)
         check_weighted_classes(y, sample_weight, type(self).__name__)
         self.classes_ = np.unique(y)
         if self.classes_.size < 2:

@@ -161,6 +161,7 @@ class RegularizedLSTMClassifier(BaseNeuralClassifier):
         standardize=True,
         augmenter=None,
         monitor=None,
+        net_params=None,
         device="auto",
         random_state=None,
         verbose=0,
@@ -181,6 +182,7 @@ class RegularizedLSTMClassifier(BaseNeuralClassifier):
         self.standardize = standardize
         self.augmenter = augmenter
         self.monitor = monitor
+        self.net_params = net_params
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

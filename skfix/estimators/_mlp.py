@@ -105,6 +105,7 @@ class RegularizedMLPClassifier(BaseNeuralClassifier):
         standardize=True,
         augmenter=None,
         monitor=None,
+        net_params=None,
         device="auto",
         random_state=None,
         verbose=0,
@@ -123,6 +124,7 @@ class RegularizedMLPClassifier(BaseNeuralClassifier):
         self.standardize = standardize
         self.augmenter = augmenter
         self.monitor = monitor
+        self.net_params = net_params
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -17,7 +17,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import HasMethods, Interval, StrOptions, _fit_context
+from .._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
+from .._optional import import_torch
+from ..augment import resample_training_rows
 from ._validation import time_tail_split
 
 _MIN_PART_ROWS = 2
@@ -78,6 +80,17 @@ weight_decay : float, default=1e-3
     monitor : SkorchMonitor or None, default=None
         The training monitor (cloned at fit). ``None`` uses
         ``SkorchMonitor()`` with its default thresholds.
+
+    net_params : dict or None, default=None
+        skorch's own prefixed parameters, passed to the ``NeuralNetClassifier``
+        last, so they win over skfix's: ``optimizer__momentum``, ``module__*``,
+        ``criterion__*``, ``iterator_train__*``, ``iterator_valid__*`` and
+        ``callbacks__<name>__<param>`` (the callbacks are ``"monitor"`` and, with
+        early stopping, ``"early_stopping"`` and ``"train_acc"``). ``set_params``
+        and ``GridSearchCV`` reach them by their skorch names, as with a skorch net:
+        ``set_params(optimizer__momentum=0.9)`` stores the value here, so
+        ``get_params`` stays one entry per constructor argument and ``clone`` keeps
+        them.
 
     device : str, default="auto"
         Torch device to train on; ``"auto"`` picks ``"cuda"`` when available. The
@@ -153,24 +166,27 @@ def _batch_size(batch_size, n_train):
     return batch_size
 
 
+# skorch's parameter prefixes that a skfix net passes through (see ``net_params``).
+_NET_PREFIXES = (
+    "module",
+    "optimizer",
+    "criterion",
+    "callbacks",
+    "iterator_train",
+    "iterator_valid",
+)
+
+
+def _is_net_param(key):
+    prefix, separator, rest = key.partition("__")
+    return bool(separator and rest) and prefix in _NET_PREFIXES
+
+
 def inject_docs(cls):
     """Fill the shared parameter and attribute text into a neural estimator's doc."""
     cls.__doc__ = cls.__doc__.replace("%(neural_parameters)s", NEURAL_PARAMETERS_DOC)
     cls.__doc__ = cls.__doc__.replace("%(neural_attributes)s", NEURAL_ATTRIBUTES_DOC)
     return cls
-
-
-def import_torch(estimator_name):
-    """Import torch and skorch, or say what to install."""
-    try:
-        import skorch
-        import torch
-    except ImportError as exc:
-        raise ImportError(
-            f"{estimator_name} needs torch and skorch; install them with "
-            "`pip install torch skorch`."
-        ) from exc
-    return torch, skorch
 
 
 def resolve_device(device, torch):
@@ -201,12 +217,45 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         "standardize": ["boolean"],
         "augmenter": [HasMethods(["fit_resample"]), None],
         "monitor": [HasMethods(["on_epoch_end", "on_batch_end"]), None],
+        "net_params": [dict, None],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     _lookback = 1
+
+    def set_params(self, **params):
+        """Set parameters; skorch's prefixed ones (``optimizer__momentum``, ...) go
+        to ``net_params``.
+
+        Parameters
+        ----------
+        **params : dict
+            Constructor parameters, or skorch parameters whose prefix is one of
+            ``module``, ``optimizer``, ``criterion``, ``callbacks``,
+            ``iterator_train`` and ``iterator_valid``.
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        net = {key: params.pop(key) for key in list(params) if _is_net_param(key)}
+        if net:
+            # a new dict: clones and earlier estimators may share the old one
+            self.net_params = {**(self.net_params or {}), **net}
+        return super().set_params(**params) if params else self
+
+    def _net_params(self):
+        params = dict(self.net_params or {})
+        unknown = sorted(key for key in params if not _is_net_param(key))
+        if unknown:
+            raise ValueError(
+                f"net_params of {type(self).__name__} must be skorch parameters with a "
+                f"prefix among {list(_NET_PREFIXES)} and '__' (such as "
+                f"'optimizer__momentum'); found {unknown}."
+            )
+        return params
 
     def _make_samples(self, X):
         return X
@@ -254,22 +303,21 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         self.train_sample_indices_ = train
         if self.augmenter is None:
             return X_train, y_train
-        augmenter = clone(self.augmenter)
-        params = augmenter.get_params()
-        if "random_state" in params and params["random_state"] is None:
-            augmenter.set_params(random_state=seed)
-        lag_groups = self._lag_groups(self.n_features_in_)
-        if lag_groups is not None and "lag_groups" in params:
-            augmenter.set_params(lag_groups=lag_groups)
         shape = X_train.shape[1:]
-        X_res, y_res = augmenter.fit_resample(X_train.reshape(len(X_train), -1), y_train)
-        self.augmenter_ = augmenter
-        origins = getattr(augmenter, "sample_indices_", None)
+        X_res, y_res, self.augmenter_, origins = resample_training_rows(
+            self.augmenter,
+            X_train.reshape(len(X_train), -1),
+            y_train,
+            random_state=seed,
+            lag_groups=self._lag_groups(self.n_features_in_),
+        )
         self.train_sample_indices_ = None if origins is None else train[origins]
         X_res = np.asarray(X_res, dtype=np.float32).reshape(-1, *shape)
         return X_res, np.asarray(y_res, dtype=np.int64)
 
-    def _build_net(self, skorch, torch, n_train, valid_dataset, monitor, device):
+    def _build_net(
+        self, skorch, torch, n_train, valid_dataset, monitor, device, weighted=False
+    ):
         from skorch.callbacks import EarlyStopping, EpochScoring
         from skorch.helper import predefined_split
 
@@ -301,34 +349,38 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
                     ),
                 ),
             ]
-        from ._torch_modules import ArrayBatches
+        from ._torch_modules import ArrayBatches, WeightedNeuralNetClassifier
 
         module_params = {
             f"module__{key}": value for key, value in self._module_params().items()
         }
-        return skorch.NeuralNetClassifier(
-            self._module_class(),
-            module__n_features=self.n_features_in_,
-            module__n_classes=len(self.classes_),
+        params = {
+            "module__n_features": self.n_features_in_,
+            "module__n_classes": len(self.classes_),
             **module_params,
-            criterion=torch.nn.CrossEntropyLoss,
-            optimizer=optimizers[self.optimizer],
-            optimizer__weight_decay=self.weight_decay,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=min(_batch_size(self.batch_size, n_train), n_train),
-            iterator_train=ArrayBatches,
-            iterator_valid=ArrayBatches,
-            iterator_train__shuffle=True,
-            train_split=train_split,
-            callbacks=callbacks,
-            classes=list(range(len(self.classes_))),
-            device=device,
-            verbose=self.verbose,
-        )
+            "criterion": torch.nn.CrossEntropyLoss,
+            "optimizer": optimizers[self.optimizer],
+            "optimizer__weight_decay": self.weight_decay,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": min(_batch_size(self.batch_size, n_train), n_train),
+            "iterator_train": ArrayBatches,
+            "iterator_valid": ArrayBatches,
+            "iterator_train__shuffle": True,
+            "train_split": train_split,
+            "callbacks": callbacks,
+            "classes": list(range(len(self.classes_))),
+            "device": device,
+            "verbose": self.verbose,
+            **self._net_params(),
+        }
+        if weighted:
+            params["criterion__reduction"] = "none"
+            return WeightedNeuralNetClassifier(self._module_class(), **params)
+        return skorch.NeuralNetClassifier(self._module_class(), **params)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network, with early stopping on the latest rows.
 
         Parameters
@@ -338,6 +390,11 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             pandas input are accepted; the net computes in float32.
         y : array-like of shape (n_samples,)
             Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights. Each batch's loss, and the early-stopping
+            validation loss, is the weighted mean of its rows' losses; rows an
+            augmenter adds carry the weight of the row they were made from. Uniform
+            weights train exactly as no weights.
 
         Returns
         -------
@@ -347,6 +404,12 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         self._check_module_params()
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float32, ensure_non_negative=True
+            )
+            if np.all(sample_weight == sample_weight[0]) and sample_weight[0] > 0:
+                sample_weight = None  # uniform weights: the unweighted fit, exactly
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError(
@@ -369,13 +432,36 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         samples = self._make_samples(_as_float32(X_scaled))
         y_encoded = y_encoded.astype(np.int64)
         X_train, y_train = self._augment(samples[train], y_encoded[train], train, seed)
+        valid_X = samples[valid]
+        if sample_weight is not None:
+            origins = self.train_sample_indices_
+            if origins is None:
+                raise ValueError(
+                    f"{type(self).__name__} cannot weigh the rows its augmenter "
+                    f"{type(self.augmenter_).__name__} adds: the augmenter sets no "
+                    "sample_indices_, so they cannot be traced to a weighted row."
+                )
+            train_weight = sample_weight[origins]
+            if not train_weight.sum() > 0:
+                raise ValueError(
+                    f"sample_weight of the training rows of {type(self).__name__} "
+                    "sums to 0: nothing would be learned."
+                )
+            X_train = {"X": X_train, "sample_weight": train_weight}
+            valid_X = {"X": valid_X, "sample_weight": sample_weight[valid]}
         valid_dataset = None
         if valid.size:
-            valid_dataset = Dataset(samples[valid], y_encoded[valid])
+            valid_dataset = Dataset(valid_X, y_encoded[valid])
 
         monitor = SkorchMonitor() if self.monitor is None else clone(self.monitor)
         net = self._build_net(
-            skorch, torch, len(X_train), valid_dataset, monitor, self.device_
+            skorch,
+            torch,
+            len(y_train),
+            valid_dataset,
+            monitor,
+            self.device_,
+            weighted=sample_weight is not None,
         )
         cuda = [torch.device(self.device_).index or 0] if "cuda" in self.device_ else []
         with torch.random.fork_rng(devices=cuda):

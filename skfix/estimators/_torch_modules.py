@@ -1,9 +1,10 @@
 """The torch modules behind the skfix neural classifiers (imported only when fitting)."""
 
 import torch
+from skorch import NeuralNetClassifier
 from torch import nn
 
-__all__ = ["ArrayBatches", "LSTMModule", "MLPModule"]
+__all__ = ["ArrayBatches", "LSTMModule", "MLPModule", "WeightedNeuralNetClassifier"]
 
 
 class MLPModule(nn.Module):
@@ -24,7 +25,8 @@ class MLPModule(nn.Module):
         layers.append(nn.Linear(width, n_classes))
         self.layers = nn.Sequential(*layers)
 
-    def forward(self, X):
+    def forward(self, X, sample_weight=None):
+        # sample_weight rides along with X in a weighted fit; the loss reads it
         return self.layers(X)
 
 
@@ -48,7 +50,7 @@ class LSTMModule(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_dim, n_classes)
 
-    def forward(self, X):
+    def forward(self, X, sample_weight=None):
         output, _ = self.lstm(X)
         return self.head(self.dropout(output[:, -1]))
 
@@ -91,20 +93,48 @@ class ArrayBatches:
     """
 
     def __init__(self, dataset, batch_size=64, shuffle=False, **kwargs):
-        self.X = torch.as_tensor(dataset.X)
+        # X is an array of samples, or {"X": samples, "sample_weight": weights}
+        X = dataset.X
+        self.X = (
+            {key: torch.as_tensor(value) for key, value in X.items()}
+            if isinstance(X, dict)
+            else torch.as_tensor(X)
+        )
         y = getattr(dataset, "y", None)
         self.y = None if y is None else torch.as_tensor(y)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
 
+    def _n_rows(self):
+        return len(self.X["X"] if isinstance(self.X, dict) else self.X)
+
     def __len__(self):
-        return -(-len(self.X) // self.batch_size)
+        return -(-self._n_rows() // self.batch_size)
 
     def __iter__(self):
-        n = len(self.X)
+        n = self._n_rows()
         order = torch.randperm(n) if self.shuffle else torch.arange(n)
         for start in range(0, n, self.batch_size):
             index = order[start : start + self.batch_size]
-            X = self.X[index]
+            if isinstance(self.X, dict):
+                X = {key: value[index] for key, value in self.X.items()}
+            else:
+                X = self.X[index]
             y = torch.zeros(len(index)) if self.y is None else self.y[index]
             yield X, y
+
+
+class WeightedNeuralNetClassifier(NeuralNetClassifier):
+    """skorch's classifier with a per-row weighted loss.
+
+    ``X`` is ``{"X": samples, "sample_weight": weights}`` and the criterion is built
+    with ``reduction="none"``; each batch's loss is the weighted mean of its rows'
+    losses, ``sum(w * loss) / sum(w)``, so uniform weights give the unweighted loss.
+    """
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        if not isinstance(X, dict) or "sample_weight" not in X:
+            return loss
+        weights = torch.as_tensor(X["sample_weight"]).to(loss.device, loss.dtype)
+        return (weights * loss).sum() / weights.sum().clamp_min(1e-12)

@@ -67,3 +67,38 @@ def time_tail_split(n_samples, validation_fraction, gap):
     train = np.arange(max(start_valid - gap, 0))
     valid = np.arange(start_valid, n_samples)
     return train, valid
+
+
+def augment_fit_rows(estimator, X, y, sample_weight=None):
+    """The rows an estimator without an early-stopping split trains on.
+
+    All of ``X``, augmented by the estimator's ``augmenter`` when it has one (through
+    :func:`skfix.augment.resample_training_rows`, seeded from its ``random_state``);
+    sets ``augmenter_`` and ``train_sample_indices_`` (the position in ``X`` of each
+    row trained on; None without an augmenter, when every row was, in order).
+    Weights follow their rows to the synthetic copies.
+
+    Returns
+    -------
+    X, y, sample_weight
+        The rows to train on.
+    """
+    from ..augment import resample_training_rows
+
+    estimator.augmenter_ = None
+    estimator.train_sample_indices_ = None
+    if estimator.augmenter is None:
+        return X, y, sample_weight
+    X_res, y_res, estimator.augmenter_, origins = resample_training_rows(
+        estimator.augmenter, X, y, random_state=estimator.random_state
+    )
+    estimator.train_sample_indices_ = origins
+    if sample_weight is not None:
+        if origins is None:
+            raise ValueError(
+                f"{type(estimator).__name__} cannot weigh the rows its augmenter "
+                f"{type(estimator.augmenter).__name__} adds: the augmenter sets no "
+                "sample_indices_, so they cannot be traced to a weighted row."
+            )
+        sample_weight = np.asarray(sample_weight)[origins]
+    return X_res, y_res, sample_weight

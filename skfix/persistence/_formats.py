@@ -13,6 +13,7 @@ Everything else an estimator needs (parameters, ``classes_``, feature names, sca
 statistics) travels as plain JSON next to the payload; see ``_model_file``.
 """
 
+import copy
 import dataclasses
 import importlib
 import io
@@ -23,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._optional import import_skops, import_torch, import_xgboost
 from ._errors import ModelIntegrityError, UntrustedTypesError
 
 __all__ = ["FORMATS", "ModelFormat", "format_for", "format_named", "qualified_name"]
@@ -216,17 +218,6 @@ _SKOPS_ALLOWED = frozenset(
 )
 
 
-def _import_skops():
-    try:
-        import skops.io
-    except ImportError as exc:
-        raise ImportError(
-            "saving or loading a forest or logistic model needs skops: "
-            "pip install 'skops>=0.10'"
-        ) from exc
-    return skops.io
-
-
 def _check_skops_types(sio, data, outcome):
     untrusted = sorted(set(sio.get_untrusted_types(data=data)) - _SKOPS_ALLOWED)
     if untrusted:
@@ -289,16 +280,28 @@ def _canonical_skops(data):
     return buffer.getvalue()
 
 
+def _without_augmenter(estimator):
+    """A shallow copy without the fit-time augmenter, which only matters for ``fit``
+    (the JSON formats drop it the same way, as a parameter that is not plain data)."""
+    if getattr(estimator, "augmenter", None) is None:
+        if getattr(estimator, "augmenter_", None) is None:
+            return estimator
+    bare = copy.copy(estimator)
+    bare.augmenter = None
+    bare.augmenter_ = None
+    return bare
+
+
 def _save_skops(estimator):
-    sio = _import_skops()
-    data = _canonical_skops(sio.dumps(estimator))
+    sio = import_skops()
+    data = _canonical_skops(sio.dumps(_without_augmenter(estimator)))
     # Refuse now what load_model would refuse later.
     _check_skops_types(sio, data, "Nothing was saved.")
     return data, {}
 
 
 def _load_skops(cls, payload, state):
-    sio = _import_skops()
+    sio = import_skops()
     _check_skops_types(sio, payload, "The file was not loaded.")
     return sio.loads(payload, trusted=sorted(sio.get_untrusted_types(data=payload)))
 
@@ -320,9 +323,7 @@ def _save_xgboost(estimator):
 
 
 def _load_xgboost(cls, payload, state):
-    from ..estimators._boosting import _import_xgboost
-
-    xgboost = _import_xgboost()
+    xgboost = import_xgboost()
     estimator = cls(**_decode_params(state))
     _set_attributes(estimator, state["fitted"])
     _set_events(estimator, state["training_warnings"])
@@ -389,8 +390,6 @@ def _save_torch(estimator):
 def _load_torch(cls, payload, state):
     from sklearn.preprocessing import StandardScaler
 
-    from ..estimators._neural import import_torch
-
     torch, skorch = import_torch(cls.__name__)
     estimator = cls(**_decode_params(state))
     _set_attributes(estimator, state["fitted"])
@@ -403,12 +402,20 @@ def _load_torch(cls, payload, state):
     with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
         state_dict = {key: torch.from_numpy(arrays[key].copy()) for key in arrays.files}
     network = state["network"]
-    module_params = _decode(network["module_params"])
+    module_params = {
+        f"module__{key}": value for key, value in _decode(network["module_params"]).items()
+    }
+    # the module as trained: a user's skorch module__ parameters win, as in fit
+    module_params.update(
+        (key, value)
+        for key, value in (estimator.net_params or {}).items()
+        if key.startswith("module__")
+    )
     net = skorch.NeuralNetClassifier(
         estimator._module_class(),
         module__n_features=network["n_features"],
         module__n_classes=network["n_classes"],
-        **{f"module__{key}": value for key, value in module_params.items()},
+        **module_params,
         criterion=torch.nn.CrossEntropyLoss,
         classes=list(range(network["n_classes"])),
         batch_size=network["batch_size"],

@@ -5,13 +5,12 @@ reports and the PNG plots are drawn from it alone, so they can be redrawn at any
 from the file.
 """
 
-from ._markdown import write_reports
 from ._plots import write_plots
-from ._schema import SCHEMA_VERSION, ManifestError, load_schema, validate_manifest
+from ._reports import write_reports
+from ._schema import SCHEMA_VERSION, load_schema, validate_manifest
 
 __all__ = [
     "SCHEMA_VERSION",
-    "ManifestError",
     "load_schema",
     "validate_manifest",
     "write_plots",

@@ -1,20 +1,8 @@
-"""Helpers shared by the reports and the plots: file names, numbers, what to plot."""
+"""Helpers shared by the reports and the plots: numbers, what to plot."""
 
-import hashlib
 import math
-import re
 
-# File names that are safe on every platform: no separators, no shell or markdown
-# specials, no leading dot (hidden files), nothing Windows reserves.
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z")
-_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
-_WINDOWS_RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL"]
-    + [f"COM{i}" for i in range(1, 10)]
-    + [f"LPT{i}" for i in range(1, 10)]
-)
-# Names of the panel-wide files, which a symbol's files must never overwrite.
-_RESERVED_STEMS = frozenset(["summary", "gap_distribution"])
+from skfix._io import file_stems
 
 # Criteria whose value and threshold are accuracies or differences of accuracies.
 FRACTION_CRITERIA = frozenset(
@@ -28,35 +16,6 @@ FRACTION_CRITERIA = frozenset(
 )
 P_VALUE_CRITERIA = frozenset(["beats_baseline", "panel_fdr"])
 COUNT_CRITERIA = frozenset(["test_rows", "min_test_rows"])
-
-
-def file_stems(symbols):
-    """Map each symbol to a file-name stem, unique even on case-insensitive disks.
-
-    A symbol that is already a safe name keeps it (``"SP500"`` → ``"SP500"``); any
-    other gets its unsafe characters replaced and a short hash of the real name
-    appended (``"EUR/USD"`` → ``"EUR_USD-…"``), so that two symbols never share a file.
-    """
-    stems = {}
-    seen = set()
-    for symbol in symbols:
-        text = str(symbol)
-        stem = text
-        if (
-            not _SAFE_NAME.match(text)
-            or text.split(".")[0].upper() in _WINDOWS_RESERVED
-            or text.lower() in _RESERVED_STEMS
-            or text.lower() in seen
-        ):
-            readable = _UNSAFE_CHARS.sub("_", text).strip("._-")[:60] or "symbol"
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            stem = f"{readable}-{digest[:8]}"
-            while stem.lower() in seen:
-                digest = hashlib.sha256(digest.encode()).hexdigest()
-                stem = f"{readable}-{digest[:8]}"
-        seen.add(stem.lower())
-        stems[symbol] = stem
-    return stems
 
 
 def measured(value):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from skfix._io import atomic_write
 from skfix._json import to_jsonable
+from skfix._optional import import_matplotlib_agg
 
 from ._common import (
     fold_candidates,
@@ -34,13 +35,7 @@ def _count(n, word):
 
 
 def _new_figure(width, height):
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as error:
-        raise ImportError(
-            "skfix needs matplotlib to draw plots: pip install matplotlib"
-        ) from error
+    Figure, FigureCanvasAgg = import_matplotlib_agg()
     # A Figure with its own Agg canvas: no pyplot, no global state, no GUI backend,
     # so plots can be drawn from worker threads or processes on a headless server.
     figure = Figure(figsize=(width, height), dpi=_DPI, layout="tight")

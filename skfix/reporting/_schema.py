@@ -10,7 +10,7 @@ from skfix._json import to_jsonable
 # here or while loading its models for deployment, so one ``except`` catches both.
 from skfix.persistence import ManifestError
 
-__all__ = ["SCHEMA_VERSION", "ManifestError", "load_schema", "validate_manifest"]
+__all__ = ["SCHEMA_VERSION", "load_schema", "validate_manifest"]
 
 SCHEMA_VERSION = "1.1"
 _SCHEMA_FILE = "manifest.schema.json"
@@ -156,7 +156,8 @@ def validate_manifest(manifest):
 
     Examples
     --------
-    >>> from skfix.reporting import ManifestError, validate_manifest
+    >>> from skfix.persistence import ManifestError
+    >>> from skfix.reporting import validate_manifest
     >>> try:
     ...     validate_manifest({"schema_version": "1.0"})
     ... except ManifestError as error:

@@ -2,7 +2,8 @@
 
 Walk-forward splitting with a purge (:class:`PurgedWalkForwardSplit`) and a final
 hold-out (:func:`holdout_split`); out-of-sample predictions over walk-forward folds
-(:func:`walk_forward_predict`); evaluation of candidates on the same windows with
+(:func:`walk_forward_predict`) and stacking on them
+(:class:`WalkForwardStackingClassifier`); evaluation of candidates on the same windows with
 train-validation gap, fold stability and naive baselines (:func:`evaluate_candidates`);
 acceptance rules with a significance test against the baseline on the pooled
 out-of-sample rows (:class:`SelectionCriteria`, :func:`paired_sign_test`,
@@ -23,6 +24,7 @@ from ._refit import (
 )
 from ._selector import ModelSelector
 from ._split import PurgedWalkForwardSplit, holdout_split
+from ._stacking import WalkForwardStackingClassifier
 from ._stats import (
     adjust_p_values,
     maxt_adjusted_p_values,
@@ -41,6 +43,7 @@ __all__ = [
     "ModelSelector",
     "PurgedWalkForwardSplit",
     "SelectionCriteria",
+    "WalkForwardStackingClassifier",
     "adjust_p_values",
     "evaluate_candidates",
     "excess_accuracy_score",

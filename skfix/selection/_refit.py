@@ -2,6 +2,7 @@
 
 import math
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -49,10 +50,7 @@ class GapPenalizedRefit:
         if key in cv_results:
             return cv_results[key]
         if kind == "mean_train":
-            raise ValueError(
-                f"cv_results_ has no '{key}': the gap-penalized refit needs train scores. "
-                "Pass return_train_score=True to GridSearchCV / RandomizedSearchCV."
-            )
+            return None
         if self.metric is None:
             raise ValueError(
                 f"cv_results_ has no '{key}'; with several metrics in scoring, pass "
@@ -75,8 +73,18 @@ class GapPenalizedRefit:
         """
         validation = np.asarray(self._key(cv_results, "mean_test"), dtype=float)
         std = np.asarray(self._key(cv_results, "std_test"), dtype=float)
-        train = np.asarray(self._key(cv_results, "mean_train"), dtype=float)
-        gap = np.maximum(train - validation, 0.0)
+        train = self._key(cv_results, "mean_train")
+        if train is None:
+            warnings.warn(
+                "the search recorded no train scores, so the gap-penalized refit "
+                "cannot penalize the train-validation gap and penalizes only the fold "
+                "std: pass return_train_score=True to the search, or use "
+                "GapPenalizedGridSearchCV, which always records them.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return validation - self.std_weight * std
+        gap = np.maximum(np.asarray(train, dtype=float) - validation, 0.0)
         return validation - self.gap_weight * gap - self.std_weight * std
 
     def __call__(self, cv_results):
@@ -90,19 +98,34 @@ class GapPenalizedRefit:
         Returns
         -------
         best_index : int
+
+        Notes
+        -----
+        The penalized scores are added to ``cv_results`` as ``"penalized_score"``
+        (and their ranks as ``"rank_penalized_score"``): a search passes its
+        ``cv_results_`` dict, so after ``fit`` the chosen candidate's score is
+        ``search.cv_results_["penalized_score"][search.best_index_]``.
         """
         scores = self.penalized_scores(cv_results)
         if np.all(np.isnan(scores)):
             raise ValueError("Every parameter set failed; there is nothing to refit.")
+        cv_results["penalized_score"] = scores
+        order = np.argsort(np.where(np.isnan(scores), -np.inf, -scores), kind="stable")
+        ranks = np.empty(len(scores), dtype=np.int32)
+        ranks[order] = np.arange(1, len(scores) + 1)
+        cv_results["rank_penalized_score"] = ranks
         return int(np.nanargmax(scores))
 
 
 def gap_penalized_refit(gap_weight=0.5, std_weight=0.5, *, metric=None):
     """Return a ``refit`` callable for GridSearchCV that penalizes gap and instability.
 
-    The search must use ``return_train_score=True``; the callable raises a
-    ``ValueError`` saying so otherwise. ``best_score_`` is not set by scikit-learn for a
-    callable refit; ``best_index_`` and ``best_params_`` are.
+    The search should use ``return_train_score=True``: without train scores the gap
+    cannot be penalized, and the refit penalizes only the fold std, with a
+    ``UserWarning`` that says so (:class:`GapPenalizedGridSearchCV` always records
+    them). scikit-learn sets no ``best_score_`` for a callable refit; the penalized
+    score of every candidate is in ``cv_results_["penalized_score"]``, so the chosen
+    one's is ``cv_results_["penalized_score"][best_index_]``.
 
     Parameters
     ----------
@@ -141,6 +164,8 @@ def gap_penalized_refit(gap_weight=0.5, std_weight=0.5, *, metric=None):
     ... ).fit(X, y)
     >>> search.best_params_
     {'max_depth': 2}
+    >>> bool(search.cv_results_["penalized_score"][search.best_index_] > 0.5)
+    True
     """
     return GapPenalizedRefit(gap_weight=gap_weight, std_weight=std_weight, metric=metric)
 
@@ -328,7 +353,6 @@ class GapPenalizedGridSearchCV(GridSearchCV):
         cv = self.cv
         if cv is None or isinstance(cv, Integral):
             cv = PurgedWalkForwardSplit(3 if cv is None else cv)
-        refit = self.refit
         try:
             splits = list(cv.split(X, y)) if hasattr(cv, "split") else list(cv)
         except _TooFewSamplesError:
@@ -339,7 +363,7 @@ class GapPenalizedGridSearchCV(GridSearchCV):
             super().fit(X, y, **params)
         finally:
             self.cv = original_cv
-        self.penalized_scores_ = refit.penalized_scores(self.cv_results_)
+        self.penalized_scores_ = np.asarray(self.cv_results_["penalized_score"])
         self.best_score_ = float(self.penalized_scores_[self.best_index_])
         self.tuned_ = True
         return self

@@ -48,9 +48,11 @@ class PurgedWalkForwardSplit(BaseCrossValidator):
     n_splits : int, default=5
         Number of folds, at least 2.
     test_size : int, default=None
-        Rows in each validation window. ``None`` divides the rows left after the gap and
-        the embargoes into ``n_splits + 1`` equal parts (one to train the first fold on),
-        or into ``n_splits`` parts after ``min_train_size`` rows when that is set.
+        Rows in each validation window. ``None`` is ``n_samples // (n_splits + 1)``, as
+        in scikit-learn's ``TimeSeriesSplit`` (the gap comes out of the first fold's
+        training rows), less the embargoes' share when ``embargo > 0``; with
+        ``min_train_size`` set, the rows after it, the gap and the embargoes are
+        divided into ``n_splits`` windows.
     min_train_size : int, default=None
         Fewest training rows the first fold may have. ``None`` means 1 when ``test_size``
         is set.
@@ -73,7 +75,10 @@ class PurgedWalkForwardSplit(BaseCrossValidator):
     See Also
     --------
     holdout_split : The final test window that no selection step sees.
-    sklearn.model_selection.TimeSeriesSplit : The same idea without purge or embargo.
+    sklearn.model_selection.TimeSeriesSplit : The same folds for the same
+        ``n_splits``, ``test_size``, ``gap`` and ``max_train_size`` when
+        ``embargo=0``; the embargo, the rolling window and ``min_train_size`` are
+        skfix's additions.
 
     Notes
     -----
@@ -132,9 +137,13 @@ class PurgedWalkForwardSplit(BaseCrossValidator):
         """Return ``(train_start, train_end, val_start, val_end)`` for each fold."""
         n_splits, test_size, min_train, gap, embargo, max_train = self._checked_params()
         purged = gap + (n_splits - 1) * embargo
-        if test_size is None:
-            parts = n_splits if min_train is not None else n_splits + 1
-            test_size = max((n_samples - purged - (min_train or 0)) // parts, 1)
+        if test_size is None and min_train is None:
+            # As TimeSeriesSplit: n_samples // (n_splits + 1) rows a window, the gap
+            # taken from the training rows; only the embargoes are taken from the
+            # windows, so that with embargo=0 the folds are TimeSeriesSplit's.
+            test_size = max((n_samples - (n_splits - 1) * embargo) // (n_splits + 1), 1)
+        elif test_size is None:
+            test_size = max((n_samples - purged - min_train) // n_splits, 1)
         first_train = min_train or 1
         needed = first_train + purged + n_splits * test_size
         if n_samples < needed:

@@ -1,15 +1,10 @@
 """``skfix train`` as a Python call: many symbols, every model, an honest record."""
 
 from ._config import MODELS, ConfigError, TrainConfig, config_from_dict, load_config
-from ._panel import (
-    DataError,
-    apply_panel_correction,
-    build_candidates,
-    build_manifest,
-    load_panel,
-    train_panel,
-    train_symbol,
-)
+from ._load import DataError, load_panel
+from ._manifest import apply_panel_correction, build_manifest
+from ._panel import train_panel
+from ._symbol import build_candidates, train_symbol
 
 __all__ = [
     "MODELS",

@@ -16,6 +16,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from skorch import NeuralNetClassifier
 
+from skfix._optional import import_torch
 from skfix.augment import TimeSeriesAugmenter
 from skfix.estimators import (
     LSTM_PRESETS,
@@ -24,7 +25,7 @@ from skfix.estimators import (
     RegularizedMLPClassifier,
     lookback_windows,
 )
-from skfix.estimators._neural import import_torch, resolve_device
+from skfix.estimators._neural import resolve_device
 from skfix.monitoring import TrainingEvent, TrainingWarning
 
 # Small, fast settings; the defaults are checked separately.
@@ -373,3 +374,85 @@ def test_lstm_order_checks_pass_without_a_lookback(check_name):
         "RegularizedLSTMClassifier",
         RegularizedLSTMClassifier(**{**LSTM_FAST, "lookback": 1}),
     )
+
+
+def test_skorch_prefixed_parameters_reach_the_net():
+    # What a skorch user writes: optimizer__*, callbacks__*, module__* by their names.
+    X, y = make_data(160)
+    clf = RegularizedMLPClassifier(**MLP_FAST).set_params(
+        optimizer="sgd", optimizer__momentum=0.9, callbacks__early_stopping__patience=2
+    )
+    assert clf.get_params(deep=False)["net_params"] == {
+        "optimizer__momentum": 0.9,
+        "callbacks__early_stopping__patience": 2,
+    }
+    assert "optimizer__momentum" not in clf.get_params(deep=False)
+    assert clone(clf).get_params()["net_params"] == clf.net_params
+    clf.fit(X, y)
+    assert clf.net_.optimizer_.param_groups[0]["momentum"] == 0.9
+    assert dict(clf.net_.callbacks_)["early_stopping"].patience == 2
+    lstm = RegularizedLSTMClassifier(**LSTM_FAST).set_params(module__dropout=0.0)
+    assert lstm.fit(X, y).net_.module_ is not None
+
+
+def test_skorch_prefixed_parameters_are_tunable_in_grid_search():
+    X, y = make_data(160)
+    base = RegularizedMLPClassifier(**MLP_FAST, optimizer="sgd")
+    search = GridSearchCV(
+        base, {"optimizer__momentum": [0.0, 0.9]}, cv=TimeSeriesSplit(2)
+    ).fit(X, y)
+    assert search.best_params_["optimizer__momentum"] in (0.0, 0.9)
+    momentum = search.best_estimator_.net_.optimizer_.param_groups[0]["momentum"]
+    assert momentum == search.best_params_["optimizer__momentum"]
+    assert base.net_params is None  # the search set its clones, not the estimator
+    with pytest.raises(ValueError, match=r"net_params .* found \['bogus__x'\]"):
+        RegularizedMLPClassifier(**MLP_FAST, net_params={"bogus__x": 1}).fit(X, y)
+
+
+def test_a_net_with_skorch_module_parameters_saves_and_loads(tmp_path):
+    from skfix.persistence import load_model, save_model
+
+    X, y = make_data(160)
+    clf = RegularizedLSTMClassifier(**LSTM_FAST).set_params(module__hidden_dim=4)
+    clf.fit(X, y)
+    assert clf.net_.module_.lstm.hidden_size == 4
+    record = save_model(clf, tmp_path, "lstm")
+    loaded = load_model(record, tmp_path)
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator, params", ESTIMATORS)
+def test_sample_weight_weighs_each_rows_loss(Estimator, params):
+    X, y = make_data(160)
+    plain = Estimator(**params).fit(X, y)
+    uniform = Estimator(**params).fit(X, y, sample_weight=np.full(len(y), 3.0))
+    # uniform weights are the unweighted fit, exactly
+    np.testing.assert_array_equal(uniform.predict_proba(X), plain.predict_proba(X))
+    weights = np.where(y == "up", 5.0, 0.2)
+    weighted = Estimator(**params).fit(X, y, sample_weight=weights)
+    up = list(weighted.classes_).index("up")
+    # rows of a heavily weighted class pull the probabilities towards it
+    assert weighted.predict_proba(X)[:, up].mean() > plain.predict_proba(X)[:, up].mean()
+    with pytest.raises(ValueError, match="sums to 0"):
+        Estimator(**params).fit(X, y, sample_weight=np.r_[np.zeros(130), np.ones(30)])
+
+
+def test_sample_weight_in_a_mixed_ensemble_and_with_the_augmenter():
+    from sklearn.ensemble import VotingClassifier
+
+    from skfix.estimators import RegularizedRandomForestClassifier
+
+    X, y = make_data(160)
+    weights = np.linspace(0.5, 2.0, len(y))  # newer rows count more
+    ensemble = VotingClassifier(
+        [
+            ("mlp", RegularizedMLPClassifier(**MLP_FAST)),
+            ("rf", RegularizedRandomForestClassifier(n_estimators=10, random_state=0)),
+        ],
+        voting="soft",
+    ).fit(X, y, sample_weight=weights)
+    assert ensemble.predict(X[:5]).shape == (5,)
+    augmented = RegularizedMLPClassifier(
+        **MLP_FAST, augmenter=TimeSeriesAugmenter(random_state=0)
+    ).fit(X[:120], y[:120], sample_weight=weights[:120])
+    assert len(augmented.train_sample_indices_) > len(augmented.train_indices_)

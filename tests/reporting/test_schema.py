@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from skfix import dump_json
-from skfix.reporting import SCHEMA_VERSION, ManifestError, load_schema, validate_manifest
+from skfix.persistence import ManifestError
+from skfix.reporting import SCHEMA_VERSION, load_schema, validate_manifest
 
 
 def test_schema_is_a_valid_draft_2020_12_schema():

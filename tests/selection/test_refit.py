@@ -47,7 +47,8 @@ def test_failed_fits_are_skipped_and_all_failed_raises():
         gap_penalized_refit()(cv_results)
 
 
-def test_missing_train_scores_and_metric_errors():
+def test_the_users_grid_search_without_train_scores_runs_and_says_so():
+    # The snippet a scikit-learn user writes first: no return_train_score.
     X, y = _noisy(120)
     search = GridSearchCV(
         LogisticRegression(),
@@ -55,8 +56,34 @@ def test_missing_train_scores_and_metric_errors():
         cv=PurgedWalkForwardSplit(n_splits=3),
         refit=gap_penalized_refit(),
     )
-    with pytest.raises(ValueError, match="return_train_score=True"):
+    with pytest.warns(UserWarning, match="return_train_score=True"):
         search.fit(X, y)
+    results = search.cv_results_
+    expected = results["mean_test_score"] - 0.5 * results["std_test_score"]
+    np.testing.assert_allclose(results["penalized_score"], expected)
+    assert search.best_index_ == int(np.argmax(expected))
+    assert results["rank_penalized_score"][search.best_index_] == 1
+    assert search.predict(X[:3]).shape == (3,)
+
+
+def test_the_chosen_candidates_penalized_score_is_exposed():
+    X, y = _noisy(200)
+    search = GridSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": [2, 4, None]},
+        cv=PurgedWalkForwardSplit(n_splits=3),
+        refit=gap_penalized_refit(),
+        return_train_score=True,
+    ).fit(X, y)
+    results = search.cv_results_
+    scores = gap_penalized_refit().penalized_scores(results)
+    np.testing.assert_allclose(results["penalized_score"], scores)
+    chosen = results["penalized_score"][search.best_index_]
+    assert chosen == scores.max()
+    assert sorted(results["rank_penalized_score"]) == [1, 2, 3]
+
+
+def test_metric_errors():
     multi = {"mean_test_acc": [0.5], "std_test_acc": [0.0], "mean_train_acc": [0.5]}
     with pytest.raises(ValueError, match="pass metric="):
         gap_penalized_refit()(multi)

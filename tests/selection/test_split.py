@@ -181,3 +181,36 @@ def test_invariants_hold_for_any_parameters(
             assert val[0] - previous[-1] - 1 >= embargo
         previous = val
     assert folds[-1][1][-1] == n_samples - 1
+
+
+def test_same_parameters_give_timeseriessplit_folds():
+    # The user's comparison: n=100, n_splits=4, gap=5, test_size=None.
+    from sklearn.model_selection import TimeSeriesSplit
+
+    compared = 0
+    for n in (30, 57, 100, 241):
+        for n_splits in (2, 3, 4, 5, 7):
+            for gap in (0, 1, 5):
+                for test_size in (None, 3, 8):
+                    for max_train_size in (None, 10):
+                        params = dict(
+                            n_splits=n_splits,
+                            gap=gap,
+                            test_size=test_size,
+                            max_train_size=max_train_size,
+                        )
+                        X = np.zeros((n, 1))
+                        try:
+                            expected = list(TimeSeriesSplit(**params).split(X))
+                        except ValueError:
+                            continue
+                        expected = [(t, v) for t, v in expected if len(t)]
+                        ours = list(PurgedWalkForwardSplit(**params).split(X))
+                        assert len(ours) == len(expected), params
+                        for (t1, v1), (t2, v2) in zip(ours, expected, strict=True):
+                            np.testing.assert_array_equal(t1, t2, err_msg=str(params))
+                            np.testing.assert_array_equal(v1, v2, err_msg=str(params))
+                        compared += 1
+    assert compared > 200
+    train, val = next(PurgedWalkForwardSplit(4, gap=5).split(np.zeros((100, 1))))
+    assert (train[0], train[-1], val[0], val[-1]) == (0, 14, 20, 39)

@@ -6,7 +6,7 @@ from scipy.stats import false_discovery_control
 
 from skfix.selection import SelectionCriteria
 from skfix.training import apply_panel_correction, train_panel
-from skfix.training._panel import _select
+from skfix.training._symbol import _select
 from tests.training.conftest import fast_config
 
 

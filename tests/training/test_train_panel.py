@@ -58,14 +58,14 @@ def test_a_run_writes_manifest_reports_plots_and_models(tmp_path, config):
 
 
 def test_a_failing_model_is_recorded_and_the_others_go_on(tmp_path, config, monkeypatch):
-    from skfix.training import _panel
+    from skfix.training import _symbol
 
-    real = _panel.build_candidates
+    real = _symbol.build_candidates
 
     def with_a_broken_model(config, models=None):
         return {**real(config, models), "xgb": Exploding()}
 
-    monkeypatch.setattr(_panel, "build_candidates", with_a_broken_model)
+    monkeypatch.setattr(_symbol, "build_candidates", with_a_broken_model)
     manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"])
     rf, xgb = manifest["symbols"]["BRENT"]["candidates"]
     assert rf["status"] == "ok" and rf["model_file"] is not None

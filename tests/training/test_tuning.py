@@ -23,16 +23,18 @@ def test_candidates_are_searches_with_the_augmenter_inside():
     candidates = build_candidates(TrainConfig(models=("logistic", "rf", "xgb", "lstm")))
     rf = candidates["rf"]
     assert isinstance(rf, GapPenalizedGridSearchCV)
-    # the forest's augmenter is a pipeline step, so the grid names the model step
-    assert set(rf.param_grid) == {"model__min_samples_leaf"}
+    # one path: every model takes the augmenter as its parameter, no pipeline
+    assert set(rf.param_grid) == {"min_samples_leaf"}
+    assert rf.estimator.augmenter is not None
     assert set(candidates["xgb"].param_grid) == {"max_depth", "learning_rate"}
     assert candidates["xgb"].estimator.augmenter is not None
+    assert candidates["lstm"].augmenter is not None
     # the logistic regression's penalty regularizes it: no augmenter by default
-    assert not hasattr(candidates["logistic"].estimator, "steps")
+    assert candidates["logistic"].estimator.augmenter is None
     augmented = build_candidates(
         TrainConfig(models=("logistic", "xgb"), augmented_models=("logistic",))
     )
-    assert augmented["logistic"].estimator.steps[0][0] == "augment"
+    assert augmented["logistic"].estimator.augmenter is not None
     assert augmented["xgb"].estimator.augmenter is None
     assert not isinstance(candidates["lstm"], GapPenalizedGridSearchCV)  # no grid
     assert candidates["rf"].cv.gap == 1 and candidates["rf"].cv.n_splits == 3

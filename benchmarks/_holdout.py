@@ -1,6 +1,9 @@
-"""Score skfix's tree models on a panel of price series with a 60/20/20 split in time.
+"""The 60/20/20-in-time measurement of the spec's before/after table (benchmarks only).
 
-This is the measurement behind the spec's before/after table: for each symbol, the
+skfix itself selects models one way (``skfix train``: purged walk-forward folds, a final
+test window, the significance test); this module keeps the original run's simpler
+measurement, so that ``bench_presets.py`` and ``bench_models.py`` can compare legacy and
+skfix parameters exactly as that run did: for each symbol, the
 features and next-period labels are split in time into a training, a validation and a
 test part (in that order, with ``horizon`` rows dropped between parts so that no label
 reaches into the next part), each model is fit on the training part, and its accuracy
@@ -14,7 +17,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .estimators import make_estimator
+from skfix.estimators import make_estimator
+from skfix.features import make_dataset
 
 __all__ = ["score_panel", "time_split_60_20_20"]
 
@@ -39,6 +43,7 @@ def time_split_60_20_20(n_samples, *, fractions=(0.6, 0.2, 0.2), gap=1):
 
     Examples
     --------
+    >>> from _holdout import time_split_60_20_20
     >>> train, valid, test = time_split_60_20_20(10, gap=1)
     >>> train.tolist(), valid.tolist(), test.tolist()
     ([0, 1, 2, 3, 4, 5], [7], [9])
@@ -89,13 +94,12 @@ def score_panel(
     Examples
     --------
     >>> from skfix.datasets import load_market_panel
+    >>> from _holdout import score_panel
     >>> panel = load_market_panel(["IBM"])
     >>> scores = score_panel(panel, models=["rf"], n_estimators=10)
     >>> scores[["symbol", "model", "n_train", "n_test"]].to_dict("records")
     [{'symbol': 'IBM', 'model': 'rf', 'n_train': 61, 'n_test': 19}]
     """
-    from .features import make_dataset
-
     rows = []
     for symbol, prices in panel.items():
         X, y = make_dataset(prices, horizon=horizon)

@@ -1,0 +1,266 @@
+"""The run's summary report: success against the original spec, outcomes, failures,
+overfitting."""
+
+import statistics
+
+from ._common import (
+    gaps_by_model,
+    max_gap,
+    measured,
+    number,
+    percent,
+)
+from ._markdown import (
+    _AVERAGE_GAP_TARGET,
+    _SELECTED_GAP_TARGET,
+    _error_text,
+    _escape,
+    _table,
+)
+from ._symbol_report import _data_warnings
+
+
+def _met(value):
+    return "yes" if value else "no"
+
+
+def _data_warnings_section(manifest):
+    items = [
+        f"{_escape(symbol)}: {_escape(warning)}"
+        for symbol, entry in (manifest.get("symbols") or {}).items()
+        for warning in _data_warnings(entry)
+    ]
+    lines = ["## Data warnings", ""]
+    lines += [f"- {item}" for item in items] if items else ["None."]
+    return "\n".join(lines)
+
+
+def _success_section(manifest):
+    summary = manifest.get("summary") or {}
+    symbols = manifest.get("symbols") or {}
+    total = summary.get("symbols_total", len(symbols))
+    rate = summary.get("model_success_rate")
+    average_gap = summary.get("average_gap")
+    deployable = summary.get("deployable_count")
+    majorities = [
+        (c.get("baselines") or {}).get("majority")
+        for entry in symbols.values()
+        for c in entry.get("candidates") or []
+        if c.get("status") == "ok" and measured((c.get("baselines") or {}).get("majority"))
+    ]
+    majority = statistics.fmean(majorities) if majorities else None
+    rows = [
+        (
+            "Model success rate",
+            f"{percent(rate)} ({number(summary.get('candidates_succeeded'))} of "
+            f"{number(summary.get('candidates_total'))} candidates)",
+            "every model trains and saves (100 %)",
+            _met(measured(rate) and rate >= 1),
+        ),
+        (
+            "Average train-validation gap",
+            percent(average_gap),
+            f"under {percent(_AVERAGE_GAP_TARGET, 0)}",
+            _met(measured(average_gap) and average_gap < _AVERAGE_GAP_TARGET),
+        ),
+        (
+            "Average test accuracy",
+            number(summary.get("average_test_accuracy")),
+            f"above the majority baseline ({number(majority)} on average)",
+            _met(
+                measured(summary.get("average_test_accuracy"))
+                and majority is not None
+                and summary["average_test_accuracy"] > majority
+            ),
+        ),
+        (
+            "Mean gap of the deployed models",
+            percent(summary.get("selected_average_gap")),
+            f"under {percent(_SELECTED_GAP_TARGET, 0)} (skfix's rule 3)",
+            _met(
+                measured(summary.get("selected_average_gap"))
+                and summary["selected_average_gap"] < _SELECTED_GAP_TARGET
+            ),
+        ),
+        (
+            "Symbols with a deployable model",
+            f"{number(deployable)} of {number(total)}",
+            "most symbols",
+            _met(measured(deployable) and measured(total) and deployable > total / 2),
+        ),
+        (
+            "Every symbol's outcome recorded",
+            f"{len(symbols)} of {number(total)} in the manifest "
+            f"({number(summary.get('symbols_trained'))} trained, "
+            f"{number(summary.get('symbols_failed'))} failed)",
+            "all",
+            _met(len(symbols) == total),
+        ),
+    ]
+    panel = summary.get("panel") or {}
+    notes = []
+    if panel.get("correction") not in (None, "none"):
+        notes = [
+            "",
+            f"Deployments are under false-discovery control across the run "
+            f"({_escape(str(panel['correction']).upper())} at alpha "
+            f"{number(panel.get('alpha'))}): {number(panel.get('symbols_tested'))} symbols "
+            f'were judged, {number(panel.get("symbols_significant"))} deployed. "Most '
+            "symbols\" is the original spec's hope; a symbol without a signal its data can "
+            "show should not get a model.",
+        ]
+    return "\n".join(
+        [
+            "## Success figures",
+            "",
+            "The figures the original training spec measured success by, and skfix's "
+            "gap target for the deployed models.",
+            "",
+            _table(["Figure", "Value", "Target", "Met"], rows),
+            *notes,
+        ]
+    )
+
+
+def _outcomes_section(manifest, stems):
+    rows = []
+    for symbol, entry in (manifest.get("symbols") or {}).items():
+        selected = entry.get("selected")
+        rows.append(
+            (
+                f"[{_escape(symbol)}]({stems[symbol]}.md)",
+                _escape(entry.get("status")),
+                f"**{_escape(selected.get('name'))}**" if selected else "none",
+                _escape(
+                    (selected or {}).get("reason")
+                    or entry.get("why_none")
+                    or _error_text(entry.get("error"))
+                ),
+            )
+        )
+    lines = ["## Outcome per symbol", ""]
+    lines.append(
+        _table(["Symbol", "Status", "Deployed model", "Why"], rows)
+        if rows
+        else "No symbols."
+    )
+    return "\n".join(lines)
+
+
+def _failures_section(manifest):
+    items = []
+    for failure in (manifest.get("summary") or {}).get("failures") or []:
+        if isinstance(failure, dict):
+            items.append(
+                ", ".join(
+                    f"{_escape(k)}: {_escape(v)}"
+                    for k, v in failure.items()
+                    if v is not None
+                )
+            )
+        else:
+            items.append(_escape(failure))
+    lines = ["## Failures", ""]
+    lines += [f"- {item}" for item in items] if items else ["None."]
+    return "\n".join(lines)
+
+
+def _overfitting_section(manifest, gap_plot):
+    gaps = gaps_by_model(manifest)
+    limit = max_gap(manifest)
+    symbols = list(manifest.get("symbols") or {})
+    models = list(gaps)
+    lines = [
+        "## Overfitting analysis",
+        "",
+        "The gap is mean train accuracy minus mean validation accuracy over the folds: "
+        "how much better a model does on rows it learned from than on rows it did not. "
+        + (
+            f"The run's limit is {percent(limit, 0)}; gaps above it are in bold. "
+            if limit is not None
+            else "The run set no gap limit. "
+        )
+        + "A dash means the gap was not measured (failed candidate).",
+        "",
+    ]
+    if not models or not symbols:
+        lines.append("No gap was measured.")
+        return "\n".join(lines)
+
+    def cell(gap):
+        if not measured(gap):
+            return "—"
+        text = percent(gap)
+        return f"**{text}**" if limit is not None and gap > limit else text
+
+    rows = [
+        (_escape(symbol), *(cell(gaps[m].get(symbol)) for m in models))
+        for symbol in symbols
+    ]
+    lines += [
+        _table(["Symbol", *(_escape(m) for m in models)], rows),
+        "",
+        "### Per model",
+        "",
+    ]
+    stats_rows = []
+    for model in models:
+        values = list(gaps[model].values())
+        if not values:
+            stats_rows.append((_escape(model), "0", "n/a", "n/a", "n/a", "n/a", "n/a"))
+            continue
+        above = sum(v > limit for v in values) if limit is not None else None
+        stats_rows.append(
+            (
+                _escape(model),
+                str(len(values)),
+                percent(statistics.fmean(values)),
+                percent(statistics.median(values)),
+                percent(max(values)),
+                percent(statistics.pstdev(values)),
+                "n/a" if above is None else f"{above} of {len(values)}",
+            )
+        )
+    lines.append(
+        _table(
+            ["Model", "Symbols", "Mean gap", "Median gap", "Max gap", "Std", "Above limit"],
+            stats_rows,
+        )
+    )
+    if limit is not None:
+        every_gap = [v for per_symbol in gaps.values() for v in per_symbol.values()]
+        above = sum(v > limit for v in every_gap)
+        lines += [
+            "",
+            f"{above} of {len(every_gap)} measured gaps are above the "
+            f"{percent(limit, 0)} limit.",
+        ]
+    if gap_plot:
+        lines += ["", f"![Gap distribution per model](../plots/{gap_plot})"]
+    return "\n".join(lines)
+
+
+def _summary_report(manifest, stems, gap_plot):
+    run = manifest.get("run") or {}
+    intro = "\n".join(
+        [
+            "# Training summary",
+            "",
+            f"Run of {_escape(manifest.get('utc_time_created', 'unknown time'))} on "
+            f"{_escape(run.get('data_source', 'unknown data'))}: models "
+            f"{', '.join(_escape(m) for m in run.get('models') or []) or 'none'}, seed "
+            f"{number(run.get('seed'))}, horizon {number(run.get('horizon'))}; skfix "
+            f"{_escape(manifest.get('skfix_version', '?'))}, Python "
+            f"{_escape(manifest.get('python_version', '?'))}, manifest schema "
+            f"{_escape(manifest.get('schema_version', '?'))}.",
+        ]
+    )
+    sections = [
+        intro,
+        _success_section(manifest),
+        _outcomes_section(manifest, stems),
+        _failures_section(manifest),
+        _data_warnings_section(manifest),
+        _overfitting_section(manifest, gap_plot),
+    ]
+    return "\n\n".join(sections) + "\n"

@@ -1,0 +1,484 @@
+"""The report of one symbol: data, candidates, evidence, the selected model, advice."""
+
+from ._common import (
+    criterion_value,
+    max_gap,
+    measured,
+    number,
+    p_value,
+    percent,
+)
+from ._markdown import (
+    _SELECTED_GAP_TARGET,
+    _code,
+    _code_block,
+    _error_text,
+    _escape,
+    _table,
+)
+
+# Plain-words advice for a model whose gap is too large, by the kind of estimator.
+_REGULARIZATION_HINTS = (
+    ("forest", "raise min_samples_leaf / min_samples_split or lower max_depth"),
+    ("xgb", "lower max_depth, raise min_child_weight or use early stopping"),
+    ("lstm", "smaller hidden_dim, more dropout or earlier stopping"),
+    ("mlp", "more dropout or weight_decay, fewer hidden units or earlier stopping"),
+    ("logistic", "a smaller C (stronger penalty)"),
+)
+
+
+_DEFAULT_HINT = "stronger regularization (min_samples_leaf / max_depth)"
+
+
+_EVENT_ADVICE = {
+    "overfitting": "the training and validation curves drift apart: stop earlier "
+    "(early stopping with less patience) or regularize more",
+    "nan_loss": "the loss became NaN: check the features for missing or infinite "
+    "values and lower the learning rate",
+    "divergence": "the loss diverged: lower the learning rate",
+    "exploding_gradient": "gradients exploded: lower the learning rate or clip gradients",
+    "no_early_stopping": "training ran to the last epoch without early stopping: "
+    "turn early stopping on so the best epoch is kept",
+    "not_converged": "the solver stopped before converging: raise max_iter",
+}
+
+
+def _regularization_hint(candidate):
+    text = f"{candidate.get('estimator', '')} {candidate.get('name', '')}".lower()
+    for key, hint in _REGULARIZATION_HINTS:
+        if key in text:
+            return hint
+    return _DEFAULT_HINT
+
+
+def _criterion(candidate, *names):
+    for criterion in candidate.get("criteria") or []:
+        if criterion.get("name") in names:
+            return criterion
+    return None
+
+
+def _header(symbol, entry, manifest):
+    status = entry.get("status", "unknown")
+    selected = entry.get("selected")
+    outcome = (
+        f"model **{_escape(selected.get('name'))}** selected for deployment"
+        if selected
+        else "no model deployed"
+    )
+    return "\n".join(
+        [
+            f"# {_escape(symbol)}: model report",
+            "",
+            f"Status: **{_escape(status)}**; {outcome}.",
+            "",
+            f"Run of {_escape(manifest.get('utc_time_created', 'unknown time'))}, "
+            f"skfix {_escape(manifest.get('skfix_version', '?'))}, manifest schema "
+            f"{_escape(manifest.get('schema_version', '?'))}. Every number below comes "
+            "from `manifest.json`. Accuracies are fractions of the rows predicted "
+            "correctly; the gap is mean train accuracy minus mean validation accuracy "
+            "over the folds.",
+            "",
+            "[Back to the summary of the run](summary.md)",
+        ]
+    )
+
+
+def _data_section(entry, manifest):
+    data = entry.get("data")
+    lines = ["## Data", ""]
+    if not data:
+        lines.append("No data was read for this symbol (see Errors below).")
+        return "\n".join(lines)
+    balance = data.get("class_balance") or {}
+    features = data.get("feature_names") or []
+    shown = ", ".join(_escape(f) for f in features[:12])
+    if len(features) > 12:
+        shown += f", … ({len(features) - 12} more)"
+    run = manifest.get("run") or {}
+    split = run.get("split") or {}
+    rows = [
+        ("Source", _escape(data.get("source", "n/a"))),
+        ("Rows used", number(data.get("n_rows"))),
+        ("Date range", f"{_escape(data.get('start'))} to {_escape(data.get('end'))}"),
+        (
+            "Class balance",
+            ", ".join(f"class {_escape(k)}: {percent(v)}" for k, v in balance.items())
+            or "n/a",
+        ),
+        ("Features", f"{number(data.get('n_features'))} ({shown})" if shown else "n/a"),
+        ("SHA-256 of the rows", _code(data.get("sha256", "n/a"))),
+        ("Horizon", f"{number(run.get('horizon'))} period(s) ahead"),
+        (
+            "Split",
+            f"{_escape(split.get('scheme', 'n/a'))}, {number(split.get('n_splits'))} "
+            f"folds, gap {number(split.get('gap'))}, embargo "
+            f"{number(split.get('embargo'))}, test size {number(split.get('test_size'))}",
+        ),
+    ]
+    lines.append(_table(["Field", "Value"], rows))
+    warned = _data_warnings(entry)
+    if warned:
+        lines += ["", "### Data warnings", ""]
+        lines += [f"- {_escape(w)}" for w in warned]
+    return "\n".join(lines)
+
+
+def _data_warnings(entry):
+    """What reading the file found legal but probably wrong (jumps, zero volume)."""
+    cleaning = (entry.get("data") or {}).get("cleaning") or {}
+    return list(cleaning.get("warnings") or [])
+
+
+def _params_text(tuning):
+    chosen = (tuning or {}).get("chosen")
+    if not chosen:
+        return "—"
+    return _escape(", ".join(f"{key}={value}" for key, value in chosen.items()))
+
+
+def _candidates_section(entry, plots):
+    candidates = entry.get("candidates") or []
+    lines = ["## Candidates", ""]
+    if not candidates:
+        lines.append("No candidate was trained.")
+        return "\n".join(lines)
+    rows = []
+    for c in candidates:
+        baselines = c.get("baselines") or {}
+        pooled = c.get("baseline_oos_accuracy") or {}
+        rows.append(
+            (
+                f"**{_escape(c.get('name'))}**",
+                _escape(c.get("status")),
+                f"**{_escape(c.get('decision'))}**",
+                number(c.get("mean_train_score")),
+                number(c.get("mean_validation_score")),
+                percent(c.get("gap")),
+                number(c.get("validation_std")),
+                number(c.get("test_score")),
+                number(baselines.get("majority")),
+                number(c.get("oos_accuracy")),
+                number(pooled.get("majority")),
+                number(pooled.get("persistence")),
+                p_value(c.get("p_value_raw")),
+                p_value(c.get("p_value")),
+                p_value(c.get("panel_p_value")),
+                _params_text(c.get("tuning")),
+            )
+        )
+    header = [
+        "Model",
+        "Status",
+        "Decision",
+        "Train",
+        "Validation",
+        "Gap",
+        "Fold std",
+        "Test",
+        "Majority (test)",
+        "Out-of-sample",
+        "Majority (oos)",
+        "Persistence (oos)",
+        "p raw",
+        "p corrected",
+        "p panel",
+        "Tuned parameters",
+    ]
+    lines += [_table(header, rows), ""]
+    lines.append(
+        "Train and Validation are means over the walk-forward folds; Test is the accuracy "
+        "on the final test window, which no model saw before; Out-of-sample is the "
+        "accuracy over every validation window and the test window pooled, each row "
+        "predicted once by a model fitted on earlier rows only. Majority (always the most "
+        "frequent class of the training rows) and Persistence (the same direction as the "
+        "last known period) are the naive baselines on the same rows. p raw tests whether "
+        "the model beats the majority baseline on the pooled rows; p corrected allows for "
+        "every candidate tried on this symbol; p panel also for every symbol of the run "
+        "(false-discovery control). Tuned parameters are those the gap-penalized search "
+        "chose for the deployed fit."
+    )
+    if plots["scores"]:
+        lines += ["", f"![Train, validation and test accuracy](../plots/{plots['scores']})"]
+    if plots["folds"]:
+        lines += ["", f"![Validation accuracy per fold](../plots/{plots['folds']})"]
+    if not plots["scores"] and not plots["folds"]:
+        lines += ["", "No plots: no candidate produced scores."]
+    lines += ["", "### Criteria", ""]
+    rows = []
+    for c in candidates:
+        if c.get("status") == "failed":
+            rows.append(
+                (
+                    f"**{_escape(c.get('name'))}**",
+                    "—",
+                    "—",
+                    "—",
+                    "✗ failed",
+                    _escape(f"not evaluated: {_error_text(c.get('error'))}"),
+                )
+            )
+            continue
+        for criterion in c.get("criteria") or []:
+            name = criterion.get("name", "?")
+            rows.append(
+                (
+                    f"**{_escape(c.get('name'))}**",
+                    _escape(name),
+                    criterion_value(name, criterion.get("value")),
+                    criterion_value(name, criterion.get("threshold")),
+                    "✓ pass" if criterion.get("passed") else "✗ fail",
+                    _escape(criterion.get("explanation", "")),
+                )
+            )
+    lines.append(
+        _table(["Model", "Criterion", "Value", "Threshold", "Passed", "Explanation"], rows)
+        if rows
+        else "No criterion was evaluated."
+    )
+    return "\n".join(lines)
+
+
+def _evidence_section(entry, manifest):
+    evidence = entry.get("evidence")
+    if not evidence:
+        return None
+    alpha = ((manifest.get("run") or {}).get("criteria") or {}).get("alpha")
+    edge = evidence.get("min_detectable_edge")
+    rows = [
+        ("Pooled out-of-sample rows", number(evidence.get("n_oos"))),
+        (
+            "Smallest edge these rows can reveal",
+            f"{percent(edge)} over the baseline (80 % power, alpha {number(alpha)})",
+        ),
+        (
+            "Rows an edge of 5 % needs",
+            f"about {number(evidence.get('rows_for_edge_0.05'))} out-of-sample rows",
+        ),
+        ("Best corrected p-value", p_value(evidence.get("p_value"))),
+        ("After the run's false-discovery control", p_value(evidence.get("panel_p_value"))),
+    ]
+    lines = ["## Evidence", "", _table(["Figure", "Value"], rows), ""]
+    lines.append(
+        "An edge is accuracy minus the majority baseline's accuracy. Next-period direction "
+        "rarely offers more than a few points, so a symbol whose rows can only reveal an "
+        "edge of 10 % or more is judged on too little data to find a realistic signal."
+    )
+    return "\n".join(lines)
+
+
+def _selected_section(entry):
+    selected = entry.get("selected")
+    if not selected:
+        why = entry.get("why_none") or "no candidate was accepted."
+        return "\n".join(["## No model deployed", "", _escape(why)])
+    name = selected.get("name")
+    candidate = next(
+        (c for c in entry.get("candidates") or [] if c.get("name") == name), {}
+    )
+    model_file = candidate.get("model_file") or {}
+    rows = [
+        ("Model", f"**{_escape(name)}** ({_escape(candidate.get('estimator', 'n/a'))})"),
+        ("Why", _escape(selected.get("reason", "n/a"))),
+        ("Rank score", number(selected.get("rank_score"))),
+        ("Test accuracy", number(candidate.get("test_score"))),
+        ("Out-of-sample accuracy", number(candidate.get("oos_accuracy"))),
+        ("Gap", percent(candidate.get("gap"))),
+        ("p-value (corrected, panel)", p_value(candidate.get("panel_p_value"))),
+        ("Tuned parameters", _params_text(candidate.get("tuning"))),
+    ]
+    if model_file:
+        signature = model_file.get("signature") or {}
+        rows += [
+            ("Model file", _code(model_file.get("path", "n/a"))),
+            ("Format", _escape(model_file.get("format", "n/a"))),
+            ("SHA-256", _code(model_file.get("sha256", "n/a"))),
+            ("Inputs", f"{len(signature.get('inputs') or [])} columns"),
+        ]
+    else:
+        rows.append(("Model file", "not saved"))
+    return "\n".join(["## Selected model", "", _table(["Field", "Value"], rows)])
+
+
+def _events_section(entry):
+    rows = []
+    for c in entry.get("candidates") or []:
+        for event in c.get("monitor_events") or []:
+            rows.append(
+                (
+                    f"**{_escape(c.get('name'))}**",
+                    _escape(event.get("kind")),
+                    number(event.get("epoch")) if event.get("epoch") is not None else "—",
+                    _escape(event.get("message", "")),
+                )
+            )
+    lines = ["## Monitor events", ""]
+    if rows:
+        lines.append(_table(["Model", "Event", "Epoch / round", "Message"], rows))
+    else:
+        lines.append("None recorded.")
+    return "\n".join(lines)
+
+
+def _candidate_advice(c, limit):
+    name = _escape(c.get("name"))
+    if c.get("status") == "failed":
+        return [
+            f"**{name}** failed ({_escape(_error_text(c.get('error')))}): fix the error "
+            "and rerun; the traceback is in `manifest.json`."
+        ]
+    advice = []
+    for criterion in c.get("criteria") or []:
+        if criterion.get("passed"):
+            continue
+        kind = criterion.get("name")
+        value, threshold = criterion.get("value"), criterion.get("threshold")
+        if kind == "gap":
+            advice.append(
+                f"**{name}**: gap {percent(value, 0)} (limit {percent(threshold, 0)}): "
+                f"more data or stronger regularization ({_regularization_hint(c)})."
+            )
+        elif kind in ("test_rows", "min_test_rows"):
+            advice.append(
+                f"**{name}**: the test window has {number(value)} rows, fewer than the "
+                f"{number(threshold)} needed to tell a model from luck: collect more "
+                "history."
+            )
+        elif kind == "beats_baseline":
+            advice.append(
+                f"**{name}**: no evidence of signal over 'always predict the majority "
+                f"class' (p = {p_value(value)} > alpha {p_value(threshold)}): do not trade "
+                "on it."
+            )
+        elif kind == "panel_fdr":
+            advice.append(
+                f"**{name}**: significant on its own symbol, but not once every symbol of "
+                f"the run is accounted for (p = {p_value(value)} > alpha "
+                f"{p_value(threshold)}): with many symbols some look good by luck; more "
+                "history on this symbol would settle it."
+            )
+        elif kind in ("test_score", "min_test_score"):
+            advice.append(
+                f"**{name}**: test accuracy {percent(value)} is below "
+                f"{percent(threshold, 0)}: the features carry little signal at this "
+                "horizon; try other features or another horizon."
+            )
+        elif kind == "validation_test_difference":
+            advice.append(
+                f"**{name}**: validation and test accuracy differ by {percent(value)} "
+                f"(allowed {percent(threshold, 0)}): the market may have changed between "
+                "the two windows; a shorter (rolling) training window or more recent data "
+                "may help."
+            )
+        elif kind == "fold_std":
+            advice.append(
+                f"**{name}**: validation accuracy varies across folds (std "
+                f"{percent(value)}, limit {percent(threshold, 0)}): performance is "
+                "unstable over time; use more data or a simpler model."
+            )
+        else:
+            advice.append(
+                f"**{name}**: criterion {_escape(kind)} failed: "
+                f"{_escape(criterion.get('explanation', ''))}."
+            )
+    if limit is not None and not any(
+        r.get("name") == "gap" for r in c.get("criteria") or []
+    ):
+        gap = c.get("gap")
+        if measured(gap) and gap > limit:
+            advice.append(
+                f"**{name}**: gap {percent(gap, 0)} (limit {percent(limit, 0)}): more "
+                f"data or stronger regularization ({_regularization_hint(c)})."
+            )
+    seen_kinds = set()
+    for event in c.get("monitor_events") or []:
+        kind = event.get("kind")
+        if kind in _EVENT_ADVICE and kind not in seen_kinds:
+            seen_kinds.add(kind)
+            epoch = event.get("epoch")
+            when = f" (epoch {epoch})" if epoch is not None else ""
+            advice.append(f"**{name}**{when}: {_EVENT_ADVICE[kind]}.")
+    return advice
+
+
+def _recommendations(entry, manifest):
+    lines = ["## Recommendations", ""]
+    advice = []
+    status = entry.get("status")
+    if status == "failed" and (entry.get("error") or {}).get("source"):
+        advice.append(
+            f"The file {_escape(entry['error']['source'])} could not be read "
+            f"({_escape(_error_text(entry.get('error')))}): fix or replace it and rerun; "
+            "the other files were trained without it."
+        )
+    elif status == "failed":
+        advice.append(
+            "Training failed for this symbol "
+            f"({_escape(_error_text(entry.get('error')))}): fix the error and rerun; "
+            "the other symbols were not affected."
+        )
+    elif status == "insufficient_data":
+        evidence = entry.get("evidence") or {}
+        what = ""
+        if measured(evidence.get("min_detectable_edge")):
+            what = (
+                f" its {number(evidence.get('n_oos'))} out-of-sample rows could only "
+                f"reveal an edge of {percent(evidence['min_detectable_edge'])} over the "
+                "baseline, while an edge of 5 % needs about "
+                f"{number(evidence.get('rows_for_edge_0.05'))} out-of-sample rows"
+            )
+        advice.append(
+            "Not enough data to tell a model from luck:"
+            + (what + ";" if what else "")
+            + " collect more history before training this symbol again."
+        )
+    limit = max_gap(manifest)
+    for c in entry.get("candidates") or []:
+        advice += _candidate_advice(c, limit)
+    selected = entry.get("selected")
+    if selected:
+        chosen = next(
+            (
+                c
+                for c in entry.get("candidates") or []
+                if c.get("name") == selected.get("name")
+            ),
+            {},
+        )
+        gap = chosen.get("gap")
+        if measured(gap) and gap > _SELECTED_GAP_TARGET:
+            advice.append(
+                f"The selected model's gap {percent(gap)} is above skfix's "
+                f"{percent(_SELECTED_GAP_TARGET, 0)} target: consider gap-aware tuning "
+                "before relying on it."
+            )
+        if not chosen.get("model_file"):
+            advice.append("The selected model was not saved: it cannot be deployed.")
+    if not advice:
+        advice.append("Nothing to do: every candidate met every criterion.")
+    lines += [f"- {a}" for a in advice]
+    return "\n".join(lines)
+
+
+def _errors_section(entry):
+    error = entry.get("error")
+    if not error:
+        return None
+    lines = ["## Errors", "", f"**{_escape(_error_text(error))}**"]
+    if error.get("traceback"):
+        lines += ["", _code_block(error["traceback"])]
+    return "\n".join(lines)
+
+
+def _symbol_report(symbol, entry, manifest, plots):
+    sections = [
+        _header(symbol, entry, manifest),
+        _errors_section(entry),
+        _data_section(entry, manifest),
+        _candidates_section(entry, plots),
+        _evidence_section(entry, manifest),
+        _selected_section(entry),
+        _events_section(entry),
+        _recommendations(entry, manifest),
+    ]
+    return "\n\n".join(s for s in sections if s) + "\n"

@@ -1,0 +1,109 @@
+"""Price files in, for a run: every readable symbol, and a record for each file that
+is not."""
+
+from pathlib import Path
+
+
+class DataError(ValueError):
+    """The data of a run cannot be used at all (no files, unreadable files)."""
+
+
+def load_panel(data=None, symbols=None):
+    """Read the price series of a run; a file that cannot be read is a failed symbol.
+
+    Parameters
+    ----------
+    data : str, os.PathLike, list of them, or None
+        Files or folders of price files (see :func:`skfix.datasets.read_price_files`);
+        ``None`` is the built-in panel.
+    symbols : list of str, default=None
+        Keep only these symbols (in this order).
+
+    Returns
+    -------
+    panel : dict of str to pandas.DataFrame
+        The series that could be read.
+    source : str
+        Where the data came from, for the manifest.
+    failures : dict of str to dict
+        The files that could not be read, each under the name of the symbol it would
+        have held (the file name without its ending; the whole file name where that
+        is taken): the error ``type``, ``message`` (which names the file) and
+        ``source`` file.
+
+    Raises
+    ------
+    DataError
+        If a path does not exist or holds no price file, a symbol asked for is not in
+        the data, or no file at all can be read.
+    """
+    from ..datasets import (
+        DataFormatError,
+        load_market_panel,
+        price_file_symbol,
+        read_price_files,
+    )
+
+    failures = {}
+    if data is None:
+        panel, source = load_market_panel(), "built-in panel"
+    else:
+        paths = [Path(p) for p in ([data] if isinstance(data, str | Path) else data)]
+        panel = {}
+        for path in paths:
+            if not path.exists():
+                raise DataError(f"{path}: no such file or folder.")
+            try:
+                # Too-short series are a per-symbol outcome ("insufficient data"),
+                # recorded in the manifest, not a reason to stop the whole run.
+                found, unreadable = read_price_files(path, min_rows=1)
+            except (DataFormatError, OSError) as exc:
+                raise DataError(f"cannot read {path}: {exc}") from None
+            for symbol in sorted(set(found) & set(panel)):
+                source_file = found[symbol].attrs["skfix_cleaning"]["source"]
+                unreadable[source_file] = DataFormatError(
+                    f"{source_file}: symbol {symbol!r} is also in an earlier path; "
+                    f"expected each symbol in one file, found it in {path} too."
+                )
+                del found[symbol]
+            panel.update(found)
+            for name, exc in unreadable.items():
+                stem = price_file_symbol(name)
+                key = stem if stem not in panel and stem not in failures else name
+                failures[key] = {
+                    "type": type(exc).__name__,
+                    "message": str(exc),
+                    "traceback": None,
+                    "source": name,
+                }
+        source = ", ".join(str(p) for p in paths)
+    if symbols:
+        missing = sorted(set(symbols) - set(panel) - set(failures))
+        if missing:
+            raise DataError(
+                f"symbol(s) {missing} not in the data; found {sorted(panel)}"
+                + (f" and the unreadable {sorted(failures)}" if failures else "")
+                + "."
+            )
+        failures = {s: failures[s] for s in symbols if s in failures}
+        panel = {s: panel[s] for s in symbols if s in panel}
+    if not panel:
+        reasons = "".join(f"\n  {f['message']}" for f in failures.values())
+        raise DataError(
+            f"no price series could be read from {source}"
+            + (f"; every file failed:{reasons}" if reasons else ".")
+        )
+    return panel, source, failures
+
+
+def _unreadable_record(failure):
+    """The manifest entry of a file that could not be read."""
+    return {
+        "status": "failed",
+        "error": dict(failure),
+        "data": None,
+        "candidates": [],
+        "selected": None,
+        "why_none": f"the file could not be read: {failure['message']}",
+        "evidence": None,
+    }

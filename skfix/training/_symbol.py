@@ -1,0 +1,353 @@
+"""One symbol: its candidates, their evaluation and selection, its manifest entry."""
+
+import contextlib
+import hashlib
+import traceback
+import warnings
+
+import numpy as np
+
+from .._json import to_jsonable
+
+MODELS_DIR = "models"
+
+
+def _error_record(exc):
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "traceback": traceback.format_exc(),
+    }
+
+
+def _fingerprint(X, y, prices):
+    """What identifies the rows a symbol was trained on."""
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(X.index.asi8).tobytes())
+    digest.update(np.ascontiguousarray(X.to_numpy(dtype=np.float64)).tobytes())
+    digest.update(np.ascontiguousarray(y.to_numpy(dtype=np.int64)).tobytes())
+    classes, counts = np.unique(y.to_numpy(), return_counts=True)
+    cleaning = prices.attrs.get("skfix_cleaning", {})
+    return {
+        "source": cleaning.get("source"),
+        "sha256": digest.hexdigest(),
+        "n_rows": int(len(y)),
+        "start": X.index[0].date().isoformat(),
+        "end": X.index[-1].date().isoformat(),
+        "class_balance": {
+            str(c): float(n) / len(y) for c, n in zip(classes.tolist(), counts, strict=True)
+        },
+        "n_features": int(X.shape[1]),
+        "feature_names": [str(c) for c in X.columns],
+        "cleaning": to_jsonable(cleaning),
+        "dataset": to_jsonable(X.attrs.get("skfix_dataset", {})),
+    }
+
+
+def build_candidates(config, models=None):
+    """The candidate models of one symbol, each with its augmenter, each tuned over
+    its grid.
+
+    Only ``config.augmented_models`` get the augmenter (all but the logistic
+    regression by default), always the same way: as the estimator's ``augmenter``
+    parameter, which augments the rows it trains on inside ``fit``
+    (:func:`skfix.augment.resample_training_rows`), after XGBoost's and the nets'
+    time-ordered early-stopping split, so no validation row is ever copied. A model
+    with a grid (``config.grid``) becomes a
+    :class:`~skfix.selection.GapPenalizedGridSearchCV` with an inner purged
+    walk-forward split of ``config.inner_splits`` folds; the outer folds refit the
+    whole search, so tuning never sees a row it is validated on. ``models`` (default:
+    all of ``config.models``) restricts the set.
+    """
+    from ..selection import GapPenalizedGridSearchCV, PurgedWalkForwardSplit
+
+    candidates = {}
+    for model in config.models if models is None else models:
+        estimator = config.estimator(model).set_params(augmenter=config.augmenter(model))
+        grid = config.grid(model)
+        if grid:
+            estimator = GapPenalizedGridSearchCV(
+                estimator,
+                {key: list(values) for key, values in grid.items()},
+                scoring="accuracy",
+                cv=PurgedWalkForwardSplit(config.inner_splits, gap=config.horizon),
+            )
+        candidates[model] = estimator
+    return candidates
+
+
+def _final_model(fitted):
+    """The model to deploy: the refit of a search, or the model itself."""
+    return getattr(fitted, "best_estimator_", fitted)
+
+
+def _candidate_record(name, config, evaluation, decision, model_file, skipped=None):
+    """A candidate's manifest entry. Timings (``fit_time``) are left out on purpose, so
+    that reruns, resumed runs and parallel runs give identical manifests."""
+    from ..estimators import ESTIMATORS
+
+    cls = ESTIMATORS[name] if name in ESTIMATORS else None
+    record = {
+        "name": name,
+        "estimator": f"{cls.__module__.split('._')[0]}.{cls.__name__}" if cls else None,
+        "params": to_jsonable(config.estimator_params(name)) if cls else {},
+        "status": "failed",
+        "error": None,
+        "fold_train_scores": [],
+        "fold_validation_scores": [],
+        "mean_train_score": None,
+        "mean_validation_score": None,
+        "gap": None,
+        "validation_std": None,
+        "validation_variance": None,
+        "test_score": None,
+        "n_test": None,
+        "baselines": None,
+        "p_value": None,
+        "p_value_raw": None,
+        "panel_p_value": None,
+        "oos_accuracy": None,
+        "n_oos": None,
+        "tuning": None,
+        "alpha": config.criteria.alpha,
+        "decision": decision.decision if decision else "failed",
+        "reason": decision.reason if decision else None,
+        "criteria": decision.as_dict()["criteria"] if decision else [],
+        "rank_score": None,
+        "rank": decision.rank if decision else None,
+        "monitor_events": [],
+        "model_file": model_file,
+    }
+    if skipped is not None:
+        record.update(status="skipped", decision="insufficient_data", reason=skipped)
+        return to_jsonable(record)
+    if evaluation is None:
+        record["status"] = "not_evaluated"
+        return to_jsonable(record)
+    scores = evaluation.as_dict()
+    record.update(
+        status="failed" if evaluation.failed else "ok",
+        error=scores["error"],
+        fold_train_scores=scores["train_scores"],
+        fold_validation_scores=scores["validation_scores"],
+        mean_train_score=scores["mean_train_score"],
+        mean_validation_score=scores["mean_validation_score"],
+        gap=scores["gap"],
+        validation_std=scores["validation_std"],
+        validation_variance=scores["validation_variance"],
+        test_score=scores["test_score"],
+        test_accuracy=scores["test_accuracy"],
+        n_test=scores["n_test"],
+        oos_accuracy=scores["oos_accuracy"],
+        n_oos=scores["n_oos"],
+    )
+    grid = config.grid(name)
+    if grid:
+        choices = [dict(p) for p in scores["fold_params"] or []]
+        record["tuning"] = {
+            "grid": grid,
+            "chosen": choices[-1] if choices else None,
+            "fold_choices": choices[:-1],
+            # tuned on the walk-forward folds (a search's own tuned_ otherwise)
+            "tuned": bool(choices) and bool(getattr(evaluation.estimator, "tuned_", True)),
+        }
+    if not evaluation.failed:
+        record["baselines"] = {
+            baseline: values["test_score"]
+            for baseline, values in scores["baselines"].items()
+        }
+        record["baseline_validation_scores"] = {
+            baseline: values["mean_validation_score"]
+            for baseline, values in scores["baselines"].items()
+        }
+        record["baseline_oos_accuracy"] = {
+            baseline: values["oos_accuracy"]
+            for baseline, values in scores["baselines"].items()
+        }
+        record["comparisons"] = scores["comparisons"]
+        record["test_comparisons"] = scores["test_comparisons"]
+        record["rank_score"] = decision.as_dict()["rank_score"]
+        baseline = [c for c in record["criteria"] if c["name"] == "beats_baseline"]
+        record["p_value"] = baseline[0]["value"] if baseline else None
+        if config.criteria.baseline is not None:
+            evidence = (
+                scores["comparisons"]
+                if config.criteria.evidence == "pooled"
+                else scores["test_comparisons"]
+            )
+            record["p_value_raw"] = evidence[config.criteria.baseline]["p_value"]
+        if evaluation.estimator is not None:
+            events = getattr(_final_model(evaluation.estimator), "training_warnings_", [])
+            record["monitor_events"] = [event.as_dict() for event in events]
+    if evaluation.failed:
+        record["decision"] = "failed"
+    return to_jsonable(record)
+
+
+@contextlib.contextmanager
+def _one_torch_thread():
+    """Train on one torch thread: the same numbers whatever the parallelism.
+
+    skfix parallelizes over symbols; torch's own threads would compete with them, and
+    float sums in a different thread order can change the last bits of a result.
+    """
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def train_symbol(symbol, prices, config, out_dir, stem):
+    """Train, evaluate and select the models of one symbol, and save their files.
+
+    Never raises for a problem of the symbol's own: a failure is recorded with its
+    type, message and traceback in the returned record.
+
+    Parameters
+    ----------
+    symbol : str
+        The symbol.
+    prices : pandas.DataFrame
+        Its price frame.
+    config : TrainConfig
+        The run configuration.
+    out_dir : pathlib.Path
+        The run's output folder; model files go to ``models/<stem>/``.
+    stem : str
+        The symbol's file-name-safe name.
+
+    Returns
+    -------
+    record : dict
+        The symbol's entry of the manifest.
+    """
+    from ..features import make_dataset
+    from ..persistence import save_model
+    from ..selection import ModelSelector
+
+    record = {
+        "status": "failed",
+        "error": None,
+        "data": None,
+        "candidates": [],
+        "selected": None,
+        "why_none": None,
+        "evidence": None,
+    }
+    try:
+        X, y = make_dataset(prices, horizon=config.horizon)
+    except ValueError as exc:
+        record.update(
+            status="insufficient_data",
+            error=_error_record(exc),
+            why_none=f"no usable rows: {exc}",
+        )
+        return record
+    record["data"] = _fingerprint(X, y, prices)
+    if y.nunique() < 2:
+        direction = "goes up" if int(y.iloc[0]) == 0 else "is flat or goes down"
+        record.update(
+            status="insufficient_data",
+            why_none=(
+                f"the series never {direction}: all {len(y)} labelled rows are class "
+                f"{int(y.iloc[0])} ({'up' if int(y.iloc[0]) else 'flat or down'}), so "
+                "there is nothing to classify; a model needs rows of both classes."
+            ),
+        )
+        return record
+    tried, skipped = config.models_for(len(y))
+    skip_reason = {
+        name: (
+            f"not tried: {len(y)} labelled rows, fewer than the "
+            f"{config.model_min_rows[name]} this model needs to learn anything "
+            "(model_min_rows)."
+        )
+        for name in skipped
+    }
+    if not tried:
+        record["candidates"] = [
+            _candidate_record(name, config, None, None, None, skip_reason[name])
+            for name in config.models
+        ]
+        record.update(
+            status="insufficient_data",
+            why_none="No candidate was tried: " + " ".join(skip_reason.values()),
+        )
+        return record
+    try:
+        with warnings.catch_warnings(), _one_torch_thread():
+            # Monitor warnings are recorded on each model and in the manifest.
+            from ..monitoring import TrainingWarning
+
+            warnings.simplefilter("ignore", TrainingWarning)
+            selector = ModelSelector(
+                build_candidates(config, tried),
+                criteria=config.criteria,
+                cv=config.splitter(),
+                test_size=config.test_size,
+                gap=config.horizon,
+                random_state=config.seed,
+            ).fit(X, y)
+    except Exception as exc:  # one symbol never stops the others
+        record["error"] = _error_record(exc)
+        record["why_none"] = f"selection failed: {type(exc).__name__}: {exc}"
+        return record
+
+    evaluations = {e.name: e for e in selector.evaluations_}
+    candidates = []
+    for name in config.models:
+        evaluation = evaluations.get(name)
+        decision = selector.decisions_.get(name)
+        model_file = None
+        if evaluation is not None and evaluation.estimator is not None:
+            try:
+                model_file = save_model(
+                    _final_model(evaluation.estimator),
+                    out_dir / MODELS_DIR / stem,
+                    name,
+                    relative_to=out_dir,
+                )
+            except Exception as exc:  # an unsaveable model is a failed candidate
+                evaluation.error = _error_record(exc)
+        candidates.append(
+            _candidate_record(
+                name, config, evaluation, decision, model_file, skip_reason.get(name)
+            )
+        )
+    record["candidates"] = candidates
+    record["evidence"] = to_jsonable(selector.evidence_)
+    all_insufficient = all(c["decision"] == "insufficient_data" for c in candidates)
+    record["status"] = "insufficient_data" if all_insufficient else "trained"
+    _select(record, selector.why_ if selector.best_name_ else None, selector.why_)
+    return record
+
+
+def _select(record, reason, why_none):
+    """Set ``selected`` to the best-ranked accepted candidate, if it was saved."""
+    accepted = sorted(
+        (c for c in record["candidates"] if c["rank"] is not None),
+        key=lambda c: c["rank"],
+    )
+    record["selected"] = None
+    if not accepted:
+        record["why_none"] = why_none
+        return
+    chosen = accepted[0]
+    if chosen["model_file"] is None or chosen["status"] != "ok":
+        # Nothing is deployed that cannot be loaded back and verified.
+        error = chosen["error"] or {"type": "?", "message": "no model file"}
+        record["why_none"] = (
+            f"{chosen['name']} was selected, but its model file could not be saved "
+            f"({error['type']}: {error['message']}), so nothing is deployed."
+        )
+        return
+    record["why_none"] = None
+    record["selected"] = {
+        "name": chosen["name"],
+        "rank_score": chosen["rank_score"],
+        "reason": reason,
+    }
