@@ -21,8 +21,9 @@ train-validation gap, the false-deploy rate on noise per symbol and per all-nois
 panel, and any deployed model that always predicts one class. A PNG power curve goes
 next to the per-symbol CSV.
 
-Run: ``python benchmarks/bench_power.py`` (about 50 minutes on two cores; results are
-appended per panel to the CSV, so an interrupted run resumes with ``--resume``).
+Run: ``python benchmarks/bench_power.py`` (16 mixed and 40 all-noise panels, about 70
+minutes on two cores; results are appended per panel to the CSV, so an interrupted run
+resumes with ``--resume``).
 ``--seeds 2 --noise-panels 2`` is a quick look; ``--report`` only reprints the table
 from the CSV. Targets: at most 5 % of noise symbols and of all-noise panels deployed;
 phi 0.3 deployed for at least 80 % of 600-row and 95 % of 1,500+-row symbols;
@@ -468,7 +469,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=16, help="mixed panels (default 16)")
     parser.add_argument(
-        "--noise-panels", type=int, default=20, help="all-noise panels of ten (default 20)"
+        "--noise-panels", type=int, default=40, help="all-noise panels of ten (default 40)"
     )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS / "power.csv")
