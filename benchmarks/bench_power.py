@@ -202,6 +202,12 @@ def resampled_noise_panels(rows, size=10, n_panels=20_000, alpha=0.05, seed=0):
     return float(np.mean(any_deployed)), len(p)
 
 
+def _relative(path):
+    """A path as the project sees it, without this machine's folders."""
+    path = Path(path).resolve()
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def _blank(value):
     return "" if value is None else value
 
@@ -519,7 +525,8 @@ def main(argv=None):
     figures = report(rows, None if args.report else time.perf_counter() - start)
     png = args.out.with_suffix(".png")
     plot(rows, png)
-    print(f"\nper-symbol results: {args.out}; power curve: {png}")
+    shown = [_relative(path) for path in (args.out, png)]
+    print(f"\nper-symbol results: {shown[0]}; power curve: {shown[1]}")
     return figures
 
 
