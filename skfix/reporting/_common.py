@@ -3,19 +3,7 @@
 import math
 
 from skfix._io import file_stems
-
-# Criteria whose value and threshold are accuracies or differences of accuracies.
-FRACTION_CRITERIA = frozenset(
-    [
-        "gap",
-        "test_score",
-        "min_test_score",
-        "validation_test_difference",
-        "fold_std",
-    ]
-)
-P_VALUE_CRITERIA = frozenset(["beats_baseline", "panel_fdr"])
-COUNT_CRITERIA = frozenset(["test_rows", "min_test_rows"])
+from skfix.selection import criterion_info
 
 
 def measured(value):
@@ -48,19 +36,35 @@ def p_value(value):
     return f"{value:.2e}" if 0 < value < 1e-3 else f"{value:.3g}"
 
 
-def criterion_value(name, value):
-    """Format a criterion's value or threshold the way its name calls for."""
+def _whole_percent(value):
+    return percent(value, 0)
+
+
+def _count(value):
+    return number(value, digits=0)
+
+
+# How each unit of skfix.selection.CriterionInfo is shown: in full, and rounded.
+_UNIT_FORMATS = {
+    "fraction": (percent, _whole_percent),
+    "p_value": (p_value, p_value),
+    "count": (_count, _count),
+    "number": (number, number),
+    "text": (number, number),
+}
+
+
+def criterion_value(name, value, *, rounded=False):
+    """Format a criterion's value or threshold in the unit its criterion registered.
+
+    ``rounded`` drops the decimals of a percentage.
+    """
     if value is None:
         return "n/a"
     if isinstance(value, str):
         return value
-    if name in P_VALUE_CRITERIA:
-        return p_value(value)
-    if name in COUNT_CRITERIA:
-        return number(value, digits=0)
-    if name in FRACTION_CRITERIA:
-        return percent(value)
-    return number(value)
+    full, whole = _UNIT_FORMATS[criterion_info(name).unit]
+    return (whole if rounded else full)(value)
 
 
 def scored_candidates(entry):

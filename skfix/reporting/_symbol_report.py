@@ -1,5 +1,7 @@
 """The report of one symbol: data, candidates, evidence, the selected model, advice."""
 
+from skfix.selection import criterion_info
+
 from ._common import (
     criterion_value,
     max_gap,
@@ -49,13 +51,6 @@ def _regularization_hint(candidate):
         if key in text:
             return hint
     return _DEFAULT_HINT
-
-
-def _criterion(candidate, *names):
-    for criterion in candidate.get("criteria") or []:
-        if criterion.get("name") in names:
-            return criterion
-    return None
 
 
 def _header(symbol, entry, manifest):
@@ -320,6 +315,26 @@ def _events_section(entry):
     return "\n".join(lines)
 
 
+def _criterion_advice(c, criterion):
+    """The recommendation for a failed criterion, from its registered advice."""
+    kind = criterion.get("name")
+    value, threshold = criterion.get("value"), criterion.get("threshold")
+    explanation = _escape(criterion.get("explanation", ""))
+    template = criterion_info(kind).advice
+    if template is None:
+        text = f"criterion {_escape(kind)} failed: {explanation}."
+    else:
+        text = template.format(
+            value=criterion_value(kind, value),
+            threshold=criterion_value(kind, threshold),
+            rounded_value=criterion_value(kind, value, rounded=True),
+            rounded_threshold=criterion_value(kind, threshold, rounded=True),
+            hint=_regularization_hint(c),
+            explanation=explanation,
+        )
+    return f"**{_escape(c.get('name'))}**: {text}"
+
+
 def _candidate_advice(c, limit):
     name = _escape(c.get("name"))
     if c.get("status") == "failed":
@@ -329,66 +344,15 @@ def _candidate_advice(c, limit):
         ]
     advice = []
     for criterion in c.get("criteria") or []:
-        if criterion.get("passed"):
-            continue
-        kind = criterion.get("name")
-        value, threshold = criterion.get("value"), criterion.get("threshold")
-        if kind == "gap":
-            advice.append(
-                f"**{name}**: gap {percent(value, 0)} (limit {percent(threshold, 0)}): "
-                f"more data or stronger regularization ({_regularization_hint(c)})."
-            )
-        elif kind in ("test_rows", "min_test_rows"):
-            advice.append(
-                f"**{name}**: the test window has {number(value)} rows, fewer than the "
-                f"{number(threshold)} needed to tell a model from luck: collect more "
-                "history."
-            )
-        elif kind == "beats_baseline":
-            advice.append(
-                f"**{name}**: no evidence of signal over 'always predict the majority "
-                f"class' (p = {p_value(value)} > alpha {p_value(threshold)}): do not trade "
-                "on it."
-            )
-        elif kind == "panel_fdr":
-            advice.append(
-                f"**{name}**: significant on its own symbol, but not once every symbol of "
-                f"the run is accounted for (p = {p_value(value)} > alpha "
-                f"{p_value(threshold)}): with many symbols some look good by luck; more "
-                "history on this symbol would settle it."
-            )
-        elif kind in ("test_score", "min_test_score"):
-            advice.append(
-                f"**{name}**: test accuracy {percent(value)} is below "
-                f"{percent(threshold, 0)}: the features carry little signal at this "
-                "horizon; try other features or another horizon."
-            )
-        elif kind == "validation_test_difference":
-            advice.append(
-                f"**{name}**: validation and test accuracy differ by {percent(value)} "
-                f"(allowed {percent(threshold, 0)}): the market may have changed between "
-                "the two windows; a shorter (rolling) training window or more recent data "
-                "may help."
-            )
-        elif kind == "fold_std":
-            advice.append(
-                f"**{name}**: validation accuracy varies across folds (std "
-                f"{percent(value)}, limit {percent(threshold, 0)}): performance is "
-                "unstable over time; use more data or a simpler model."
-            )
-        else:
-            advice.append(
-                f"**{name}**: criterion {_escape(kind)} failed: "
-                f"{_escape(criterion.get('explanation', ''))}."
-            )
+        if not criterion.get("passed"):
+            advice.append(_criterion_advice(c, criterion))
     if limit is not None and not any(
         r.get("name") == "gap" for r in c.get("criteria") or []
     ):
         gap = c.get("gap")
         if measured(gap) and gap > limit:
             advice.append(
-                f"**{name}**: gap {percent(gap, 0)} (limit {percent(limit, 0)}): more "
-                f"data or stronger regularization ({_regularization_hint(c)})."
+                _criterion_advice(c, {"name": "gap", "value": gap, "threshold": limit})
             )
     seen_kinds = set()
     for event in c.get("monitor_events") or []:

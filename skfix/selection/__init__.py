@@ -7,13 +7,21 @@ hold-out (:func:`holdout_split`); out-of-sample predictions over walk-forward fo
 train-validation gap, fold stability and naive baselines (:func:`evaluate_candidates`);
 acceptance rules with a significance test against the baseline on the pooled
 out-of-sample rows (:class:`SelectionCriteria`, :func:`paired_sign_test`,
-:func:`maxt_adjusted_p_values`); how much data a test needs
+:func:`maxt_adjusted_p_values`), each criterion registered with how reports show it
+(:func:`register_criterion`, :func:`criterion_info`); how much data a test needs
 (:func:`minimum_detectable_edge`, :func:`rows_needed`); the choice for one symbol
 (:class:`ModelSelector`); and tuning (:class:`GapPenalizedGridSearchCV`,
 :func:`gap_penalized_refit`, :data:`excess_accuracy_scorer`).
 """
 
-from ._criteria import CriterionResult, Decision, SelectionCriteria
+from ._criteria import (
+    CriterionInfo,
+    CriterionResult,
+    Decision,
+    SelectionCriteria,
+    criterion_info,
+    register_criterion,
+)
 from ._evaluate import CandidateEvaluation, evaluate_candidates
 from ._refit import (
     GapPenalizedGridSearchCV,
@@ -36,6 +44,7 @@ from ._walk_forward import walk_forward_predict
 
 __all__ = [
     "CandidateEvaluation",
+    "CriterionInfo",
     "CriterionResult",
     "Decision",
     "GapPenalizedGridSearchCV",
@@ -45,6 +54,7 @@ __all__ = [
     "SelectionCriteria",
     "WalkForwardStackingClassifier",
     "adjust_p_values",
+    "criterion_info",
     "evaluate_candidates",
     "excess_accuracy_score",
     "excess_accuracy_scorer",
@@ -53,6 +63,7 @@ __all__ = [
     "maxt_adjusted_p_values",
     "minimum_detectable_edge",
     "paired_sign_test",
+    "register_criterion",
     "rows_needed",
     "walk_forward_predict",
 ]

@@ -1,6 +1,7 @@
 """Acceptance criteria, decision records and the ranking score."""
 
 import math
+import string
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
@@ -21,6 +22,119 @@ EVIDENCE = ("pooled", "test")
 _PLANNING_EDGE = 0.05
 
 DECISIONS = ("accept", "reject", "insufficient_data")
+
+CRITERION_UNITS = ("fraction", "p_value", "count", "number", "text")
+_ADVICE_FIELDS = frozenset(
+    ["value", "threshold", "rounded_value", "rounded_threshold", "hint", "explanation"]
+)
+
+
+@dataclass(frozen=True)
+class CriterionInfo:
+    """How a report shows one criterion, and what it advises when a candidate fails it.
+
+    Registered with :func:`register_criterion` beside the check that applies the
+    criterion; reports find it by the criterion's name with :func:`criterion_info`.
+
+    Attributes
+    ----------
+    name : str
+        The criterion's name, as in :attr:`CriterionResult.name`.
+    unit : {"fraction", "p_value", "count", "number", "text"}
+        What its value and threshold are: ``"fraction"`` an accuracy or a difference
+        of accuracies (shown as a percentage), ``"p_value"``, ``"count"`` (rows,
+        folds), ``"number"`` anything else, ``"text"`` a string.
+    advice : str or None
+        The recommendation for a candidate that fails it, a :meth:`str.format`
+        template. ``{value}`` and ``{threshold}`` are shown in the unit,
+        ``{rounded_value}`` and ``{rounded_threshold}`` without decimals (percentages
+        only), ``{hint}`` is a way to regularize the candidate's kind of model and
+        ``{explanation}`` the result's explanation. None: the report says which
+        criterion failed and repeats its explanation.
+    """
+
+    name: str
+    unit: str = "number"
+    advice: str | None = None
+
+
+_CRITERION_INFO = {}
+
+
+def register_criterion(name, *, unit="number", advice=None):
+    """Register how reports show the criterion `name`; decorate its check with it.
+
+    Parameters
+    ----------
+    name : str
+        The name the check gives its :class:`CriterionResult`.
+    unit : {"fraction", "p_value", "count", "number", "text"}, default="number"
+        What its value and threshold are (see :class:`CriterionInfo`).
+    advice : str or None, default=None
+        The recommendation when a candidate fails it, with the fields
+        :class:`CriterionInfo` lists.
+
+    Returns
+    -------
+    decorator : callable
+        Returns the check it decorates unchanged.
+
+    Raises
+    ------
+    ValueError
+        If `unit` is unknown or `advice` uses a field that does not exist.
+
+    See Also
+    --------
+    SelectionCriteria.threshold_checks : Where a subclass adds its check.
+
+    Examples
+    --------
+    >>> from skfix.selection import criterion_info, register_criterion
+    >>> @register_criterion(
+    ...     "min_oos_accuracy",
+    ...     unit="fraction",
+    ...     advice="pooled accuracy {value} is below {rounded_threshold}.",
+    ... )
+    ... def min_oos_accuracy(self, evaluation): ...
+    >>> criterion_info("min_oos_accuracy").unit
+    'fraction'
+    """
+    if unit not in CRITERION_UNITS:
+        raise ValueError(
+            f"unit of criterion {name!r} must be one of {CRITERION_UNITS}; got {unit!r}."
+        )
+    if advice is not None:
+        used = {part[1] for part in string.Formatter().parse(advice) if part[1]}
+        unknown = sorted(used - _ADVICE_FIELDS)
+        if unknown:
+            raise ValueError(
+                f"advice of criterion {name!r} uses unknown field(s) {unknown}; "
+                f"expected some of {sorted(_ADVICE_FIELDS)}."
+            )
+    _CRITERION_INFO[name] = CriterionInfo(name, unit, advice)
+
+    def decorator(check):
+        return check
+
+    return decorator
+
+
+def criterion_info(name):
+    """How reports show the criterion `name`.
+
+    Parameters
+    ----------
+    name : str
+        A criterion's name, as in a manifest.
+
+    Returns
+    -------
+    info : CriterionInfo
+        The registered one, or a plain number without advice for a name nobody
+        registered.
+    """
+    return _CRITERION_INFO.get(name) or CriterionInfo(name)
 
 
 @dataclass
@@ -79,6 +193,11 @@ class Decision:
         ``test_score - gap_weight * gap`` (NaN for a failed candidate).
     rank : int or None
         1 for the best accepted candidate, None when not accepted.
+    p_value : float
+        The corrected p-value against the baseline, the ``beats_baseline``
+        criterion's value (NaN when no baseline is set or the candidate failed).
+    p_value_raw : float
+        The same before the correction across the symbol's candidates.
     """
 
     name: str
@@ -87,6 +206,8 @@ class Decision:
     criteria: list = field(default_factory=list)
     rank_score: float = math.nan
     rank: int | None = None
+    p_value: float = math.nan
+    p_value_raw: float = math.nan
 
     @property
     def accepted(self):
@@ -97,6 +218,28 @@ class Decision:
         """Return a JSON-serializable dict (NaN becomes None)."""
         return {
             "name": self.name,
+            "decision": self.decision,
+            "reason": self.reason,
+            "criteria": [criterion.as_dict() for criterion in self.criteria],
+            "rank_score": _clean(self.rank_score),
+            "rank": self.rank,
+            "p_value": _clean(self.p_value),
+            "p_value_raw": _clean(self.p_value_raw),
+        }
+
+    def manifest_fields(self):
+        """The fields of a candidate's manifest entry that the decision owns.
+
+        Returns
+        -------
+        fields : dict
+            ``p_value``, ``p_value_raw``, ``decision``, ``reason``, ``criteria``,
+            ``rank_score`` and ``rank``, JSON-serializable (NaN becomes None), as
+            ``docs/manifest.md`` describes them.
+        """
+        return {
+            "p_value": _clean(self.p_value),
+            "p_value_raw": _clean(self.p_value_raw),
             "decision": self.decision,
             "reason": self.reason,
             "criteria": [criterion.as_dict() for criterion in self.criteria],
@@ -402,8 +545,8 @@ class SelectionCriteria:
         raw, adjusted = self.adjusted_p_values(evaluations, random_state)
         n_tested = int(np.sum(~np.isnan(raw)))
         decisions = [
-            self._decide(e, float(p_adj), n_tested)
-            for e, p_adj in zip(evaluations, adjusted, strict=True)
+            self._decide(e, float(p_raw), float(p_adj), n_tested)
+            for e, p_raw, p_adj in zip(evaluations, raw, adjusted, strict=True)
         ]
         accepted = [
             (-d.rank_score, evaluations[i].validation_std, i)
@@ -414,16 +557,45 @@ class SelectionCriteria:
             decisions[i].rank = rank
         return decisions
 
-    def _decide(self, e, p_adjusted, n_tested):
-        if e.failed:
-            error = f"{e.error['type']}: {e.error['message']}"
-            criterion = CriterionResult(
-                "trained", error, None, False, f"the candidate raised {error}"
-            )
-            return Decision(e.name, "reject", f"it failed to train ({error}).", [criterion])
-        results = [self._test_rows(e)]
-        results += [
-            check(e)
+    def threshold_checks(self):
+        """The checks between ``test_rows`` and ``beats_baseline``, in order.
+
+        Each takes a :class:`CandidateEvaluation` and returns a
+        :class:`CriterionResult`; a threshold set to None leaves its check out. A
+        subclass adds a criterion by returning its own check as well, registered with
+        :func:`register_criterion` so that reports show its unit and advice: the new
+        criterion is then decided on, written to the manifest and reported like the
+        built-in ones.
+
+        Returns
+        -------
+        checks : list of callable
+            ``gap``, ``test_score``, ``validation_test_difference`` and ``fold_std``
+            by default.
+
+        Examples
+        --------
+        >>> from dataclasses import dataclass
+        >>> from skfix.selection import (
+        ...     CriterionResult, SelectionCriteria, register_criterion)
+        >>> @dataclass(frozen=True)
+        ... class WithPooledAccuracy(SelectionCriteria):
+        ...     min_oos_accuracy: float = 0.52
+        ...
+        ...     def threshold_checks(self):
+        ...         return [*super().threshold_checks(), self._oos_accuracy]
+        ...
+        ...     @register_criterion("oos_accuracy", unit="fraction")
+        ...     def _oos_accuracy(self, e):
+        ...         passed = e.oos_accuracy >= self.min_oos_accuracy
+        ...         return CriterionResult(
+        ...             "oos_accuracy", e.oos_accuracy, self.min_oos_accuracy, passed,
+        ...             f"pooled accuracy {e.oos_accuracy:.3f}")
+        >>> len(WithPooledAccuracy().threshold_checks())
+        5
+        """
+        return [
+            check
             for check, threshold in (
                 (self._gap, self.max_gap),
                 (self._test_score, self.min_test_score),
@@ -432,8 +604,18 @@ class SelectionCriteria:
             )
             if threshold is not None
         ]
+
+    def _decide(self, e, p_raw, p_adjusted, n_tested):
+        if e.failed:
+            criterion = self._trained(e)
+            return Decision(
+                e.name, "reject", f"it failed to train ({criterion.value}).", [criterion]
+            )
+        results = [self._test_rows(e), *(check(e) for check in self.threshold_checks())]
         if self.baseline is not None:
             results.append(self._beats_baseline(e, p_adjusted, n_tested))
+        else:
+            p_raw = p_adjusted = math.nan
         failures = [r for r in results if not r.passed]
         if not results[0].passed:
             decision = "insufficient_data"
@@ -444,7 +626,22 @@ class SelectionCriteria:
         else:
             decision = "accept"
             reason = "it meets every criterion."
-        return Decision(e.name, decision, reason, results, float(self.rank_score(e)))
+        return Decision(
+            e.name,
+            decision,
+            reason,
+            results,
+            float(self.rank_score(e)),
+            p_value=p_adjusted,
+            p_value_raw=p_raw,
+        )
+
+    @register_criterion("trained", unit="text")
+    def _trained(self, e):
+        error = f"{e.error['type']}: {e.error['message']}"
+        return CriterionResult(
+            "trained", error, None, False, f"the candidate raised {error}"
+        )
 
     def detectable_edge(self, n_oos):
         """What ``n_oos`` out-of-sample rows can reveal at this ``alpha``.
@@ -462,6 +659,12 @@ class SelectionCriteria:
             rows_needed(_PLANNING_EDGE, alpha=self.alpha),
         )
 
+    @register_criterion(
+        "test_rows",
+        unit="count",
+        advice="the test window has {value} rows, fewer than the {threshold} needed to "
+        "tell a model from luck: collect more history.",
+    )
     def _test_rows(self, e):
         passed = e.n_test >= self.min_test_rows
         word = "at least" if passed else "fewer than"
@@ -483,6 +686,12 @@ class SelectionCriteria:
     def _judges_sampling_error(self, e):
         return self.allow_sampling_error and e.scoring == "accuracy" and e.n_test > 0
 
+    @register_criterion(
+        "gap",
+        unit="fraction",
+        advice="gap {rounded_value} (limit {rounded_threshold}): more data or stronger "
+        "regularization ({hint}).",
+    )
     def _gap(self, e):
         passed = _measured(e.gap) and e.gap <= self.max_gap
         verdict = "within" if passed else "above"
@@ -497,6 +706,12 @@ class SelectionCriteria:
             + ("" if passed else ": the model memorizes its training rows"),
         )
 
+    @register_criterion(
+        "test_score",
+        unit="fraction",
+        advice="test accuracy {value} is below {rounded_threshold}: the features carry "
+        "little signal at this horizon; try other features or another horizon.",
+    )
     def _test_score(self, e):
         above = _measured(e.test_score) and e.test_score >= self.min_test_score
         text = (
@@ -518,6 +733,13 @@ class SelectionCriteria:
             "test_score", e.test_score, self.min_test_score, passed, text
         )
 
+    @register_criterion(
+        "validation_test_difference",
+        unit="fraction",
+        advice="validation and test accuracy differ by {value} (allowed "
+        "{rounded_threshold}): the market may have changed between the two windows; a "
+        "shorter (rolling) training window or more recent data may help.",
+    )
     def _validation_test(self, e):
         diff = abs(e.mean_validation_score - e.test_score)
         within = _measured(diff) and diff <= self.max_validation_test_diff
@@ -550,6 +772,13 @@ class SelectionCriteria:
             text,
         )
 
+    @register_criterion(
+        "fold_std",
+        unit="fraction",
+        advice="validation accuracy varies across folds (std {value}, limit "
+        "{rounded_threshold}): performance is unstable over time; use more data or a "
+        "simpler model.",
+    )
     def _fold_std(self, e):
         within = _measured(e.validation_std) and e.validation_std <= self.max_fold_std
         text = (
@@ -587,6 +816,12 @@ class SelectionCriteria:
             "fold_std", e.validation_std, self.max_fold_std, passed, text
         )
 
+    @register_criterion(
+        "beats_baseline",
+        unit="p_value",
+        advice="no evidence of signal over 'always predict the majority class' (p = "
+        "{value} > alpha {threshold}): do not trade on it.",
+    )
     def _beats_baseline(self, e, p_adjusted, n_tested):
         comparison = self._comparison(e)
         baseline = e.baselines[self.baseline]
@@ -612,4 +847,40 @@ class SelectionCriteria:
             f"{where} ({comparison['wins']} rows won, {comparison['losses']} lost): p = "
             f"{_p(comparison['p_value'])}, {correction} p = {_p(p_adjusted)}, alpha "
             f"{_fmt(self.alpha)}: {verdict} the baseline",
+        )
+
+    @register_criterion(
+        "panel_fdr",
+        unit="p_value",
+        advice="significant on its own symbol, but not once every symbol of the run is "
+        "accounted for (p = {value} > alpha {threshold}): with many symbols some look "
+        "good by luck; more history on this symbol would settle it.",
+    )
+    def panel_fdr(self, p_value, adjusted, n_judged):
+        """The criterion of the false-discovery control across the symbols of a run.
+
+        Parameters
+        ----------
+        p_value : float
+            The candidate's corrected p-value on its own symbol.
+        adjusted : float
+            The same after ``panel_correction`` across the run's judged symbols.
+        n_judged : int
+            Number of those symbols.
+
+        Returns
+        -------
+        result : CriterionResult
+            Named ``"panel_fdr"``; passed when `adjusted` is at most ``alpha``.
+        """
+        passed = adjusted <= self.alpha
+        method = self.panel_correction.upper()
+        return CriterionResult(
+            "panel_fdr",
+            adjusted,
+            self.alpha,
+            passed,
+            f"false-discovery control across the {n_judged} judged symbols of the run "
+            f"({method}): p = {p_value:.3g} becomes {adjusted:.3g}, "
+            f"{'within' if passed else 'above'} alpha {self.alpha:g}",
         )

@@ -127,6 +127,66 @@ class CandidateEvaluation:
         """Whether the candidate raised instead of producing scores."""
         return self.error is not None
 
+    @property
+    def final_estimator(self):
+        """The model to deploy: the refit of a search (its ``best_estimator_``), else
+        ``estimator`` itself; None when nothing was fitted."""
+        return getattr(self.estimator, "best_estimator_", self.estimator)
+
+    def manifest_fields(self):
+        """The fields of a candidate's manifest entry that the evaluation owns.
+
+        Returns
+        -------
+        fields : dict
+            ``status`` (``"ok"`` or ``"failed"``), ``error``, ``fold_train_scores``,
+            ``fold_validation_scores``, the means, ``gap``, ``validation_std``,
+            ``validation_variance``, ``test_score``, ``n_test``, ``oos_accuracy``,
+            ``n_oos`` and ``test_accuracy``; for a candidate that did not fail also
+            the baselines' test scores (``baselines``), mean validation scores
+            (``baseline_validation_scores``) and pooled accuracies
+            (``baseline_oos_accuracy``), ``comparisons``, ``test_comparisons`` and
+            the final model's ``monitor_events``. JSON-serializable (NaN becomes
+            None), as ``docs/manifest.md`` describes them.
+        """
+        fields = {
+            "status": "failed" if self.failed else "ok",
+            "error": _clean(self.error),
+            "fold_train_scores": _clean(self.train_scores),
+            "fold_validation_scores": _clean(self.validation_scores),
+            **{
+                name: _clean(getattr(self, name))
+                for name in (
+                    "mean_train_score",
+                    "mean_validation_score",
+                    "gap",
+                    "validation_std",
+                    "validation_variance",
+                    "test_score",
+                    "n_test",
+                    "oos_accuracy",
+                    "n_oos",
+                    "test_accuracy",
+                )
+            },
+        }
+        if self.failed:
+            return fields
+        for key, score in (
+            ("baselines", "test_score"),
+            ("baseline_validation_scores", "mean_validation_score"),
+            ("baseline_oos_accuracy", "oos_accuracy"),
+        ):
+            fields[key] = {
+                baseline: _clean(values[score])
+                for baseline, values in self.baselines.items()
+            }
+        fields["comparisons"] = _clean(self.comparisons)
+        fields["test_comparisons"] = _clean(self.test_comparisons)
+        events = getattr(self.final_estimator, "training_warnings_", [])
+        fields["monitor_events"] = [event.as_dict() for event in events]
+        return fields
+
     def as_dict(self):
         """Return a JSON-serializable dict of everything but the fitted estimator.
 

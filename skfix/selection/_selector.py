@@ -11,7 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
-from ._criteria import CriterionResult, Decision, SelectionCriteria
+from ._criteria import CriterionResult, Decision, SelectionCriteria, register_criterion
 from ._evaluate import (
     BASELINES,
     _evaluate_baselines,
@@ -296,12 +296,7 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _set_evidence(self, n_oos, decisions):
         edge, rows = self.criteria_.detectable_edge(n_oos)
-        tested = [
-            c.value
-            for d in decisions
-            for c in d.criteria
-            if c.name == "beats_baseline" and c.value is not None and np.isfinite(c.value)
-        ]
+        tested = [d.p_value for d in decisions if np.isfinite(d.p_value)]
         self.evidence_ = {
             "n_oos": int(n_oos),
             "min_detectable_edge": edge if np.isfinite(edge) else None,
@@ -309,6 +304,8 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             "p_value": float(min(tested)) if tested else None,
         }
 
+    # The criterion of a series too short to split; its explanation says why.
+    @register_criterion("enough_rows", unit="text")
     def _too_short(self, items, message):
         self.split_ = {"n_selection": 0, "n_test": 0, "gap": self.gap, "folds": []}
         self._set_evidence(0, [])

@@ -95,22 +95,9 @@ def apply_panel_correction(symbols, criteria):
             trial[i] = p
             adjusted = float(_panel_p_values(trial, method)[i])
             candidate["panel_p_value"] = adjusted
-            passed = adjusted <= alpha
-            candidate["criteria"].append(
-                {
-                    "name": "panel_fdr",
-                    "value": adjusted,
-                    "threshold": alpha,
-                    "passed": passed,
-                    "explanation": (
-                        f"false-discovery control across the {len(judged)} judged "
-                        f"symbols of the run ({method.upper()}): p = {p:.3g} becomes "
-                        f"{adjusted:.3g}, {'within' if passed else 'above'} alpha "
-                        f"{alpha:g}"
-                    ),
-                }
-            )
-            if candidate["decision"] == "accept" and not passed:
+            criterion = criteria.panel_fdr(p, adjusted, len(judged))
+            candidate["criteria"].append(criterion.as_dict())
+            if candidate["decision"] == "accept" and not criterion.passed:
                 candidate["decision"] = "reject"
                 candidate["reason"] = (
                     f"it meets every criterion on its own symbol, but not the run's "

@@ -76,14 +76,23 @@ def build_candidates(config, models=None):
     return candidates
 
 
-def _final_model(fitted):
-    """The model to deploy: the refit of a search, or the model itself."""
-    return getattr(fitted, "best_estimator_", fitted)
+def _tuning(grid, evaluation):
+    """What the search of a tuned candidate chose, fold by fold."""
+    choices = [dict(p) for p in evaluation.fold_params or []]
+    return {
+        "grid": grid,
+        "chosen": choices[-1] if choices else None,
+        "fold_choices": choices[:-1],
+        # tuned on the walk-forward folds (a search's own tuned_ otherwise)
+        "tuned": bool(choices) and bool(getattr(evaluation.estimator, "tuned_", True)),
+    }
 
 
 def _candidate_record(name, config, evaluation, decision, model_file, skipped=None):
-    """A candidate's manifest entry. Timings (``fit_time``) are left out on purpose, so
-    that reruns, resumed runs and parallel runs give identical manifests."""
+    """A candidate's manifest entry: who it is and its model file here; its scores
+    and its decision from :meth:`CandidateEvaluation.manifest_fields` and
+    :meth:`Decision.manifest_fields`. Timings (``fit_time``) are left out on purpose,
+    so that reruns, resumed runs and parallel runs give identical manifests."""
     from ..estimators import ESTIMATORS
 
     cls = ESTIMATORS[name] if name in ESTIMATORS else None
@@ -110,77 +119,30 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
         "n_oos": None,
         "tuning": None,
         "alpha": config.criteria.alpha,
-        "decision": decision.decision if decision else "failed",
-        "reason": decision.reason if decision else None,
-        "criteria": decision.as_dict()["criteria"] if decision else [],
+        "decision": "failed",
+        "reason": None,
+        "criteria": [],
         "rank_score": None,
-        "rank": decision.rank if decision else None,
+        "rank": None,
         "monitor_events": [],
         "model_file": model_file,
     }
     if skipped is not None:
         record.update(status="skipped", decision="insufficient_data", reason=skipped)
         return to_jsonable(record)
+    if decision is not None:
+        record.update(decision.manifest_fields())
     if evaluation is None:
         record["status"] = "not_evaluated"
         return to_jsonable(record)
-    scores = evaluation.as_dict()
-    record.update(
-        status="failed" if evaluation.failed else "ok",
-        error=scores["error"],
-        fold_train_scores=scores["train_scores"],
-        fold_validation_scores=scores["validation_scores"],
-        mean_train_score=scores["mean_train_score"],
-        mean_validation_score=scores["mean_validation_score"],
-        gap=scores["gap"],
-        validation_std=scores["validation_std"],
-        validation_variance=scores["validation_variance"],
-        test_score=scores["test_score"],
-        test_accuracy=scores["test_accuracy"],
-        n_test=scores["n_test"],
-        oos_accuracy=scores["oos_accuracy"],
-        n_oos=scores["n_oos"],
-    )
+    record.update(evaluation.manifest_fields())
     grid = config.grid(name)
     if grid:
-        choices = [dict(p) for p in scores["fold_params"] or []]
-        record["tuning"] = {
-            "grid": grid,
-            "chosen": choices[-1] if choices else None,
-            "fold_choices": choices[:-1],
-            # tuned on the walk-forward folds (a search's own tuned_ otherwise)
-            "tuned": bool(choices) and bool(getattr(evaluation.estimator, "tuned_", True)),
-        }
-    if not evaluation.failed:
-        record["baselines"] = {
-            baseline: values["test_score"]
-            for baseline, values in scores["baselines"].items()
-        }
-        record["baseline_validation_scores"] = {
-            baseline: values["mean_validation_score"]
-            for baseline, values in scores["baselines"].items()
-        }
-        record["baseline_oos_accuracy"] = {
-            baseline: values["oos_accuracy"]
-            for baseline, values in scores["baselines"].items()
-        }
-        record["comparisons"] = scores["comparisons"]
-        record["test_comparisons"] = scores["test_comparisons"]
-        record["rank_score"] = decision.as_dict()["rank_score"]
-        baseline = [c for c in record["criteria"] if c["name"] == "beats_baseline"]
-        record["p_value"] = baseline[0]["value"] if baseline else None
-        if config.criteria.baseline is not None:
-            evidence = (
-                scores["comparisons"]
-                if config.criteria.evidence == "pooled"
-                else scores["test_comparisons"]
-            )
-            record["p_value_raw"] = evidence[config.criteria.baseline]["p_value"]
-        if evaluation.estimator is not None:
-            events = getattr(_final_model(evaluation.estimator), "training_warnings_", [])
-            record["monitor_events"] = [event.as_dict() for event in events]
+        record["tuning"] = _tuning(grid, evaluation)
     if evaluation.failed:
-        record["decision"] = "failed"
+        # A candidate that raised, or whose model could not be saved, is evidence of
+        # nothing: it keeps its criteria and reason, not its score or p-values.
+        record.update(decision="failed", rank_score=None, p_value=None, p_value_raw=None)
     return to_jsonable(record)
 
 
@@ -306,7 +268,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         if evaluation is not None and evaluation.estimator is not None:
             try:
                 model_file = save_model(
-                    _final_model(evaluation.estimator),
+                    evaluation.final_estimator,
                     out_dir / MODELS_DIR / stem,
                     name,
                     relative_to=out_dir,

@@ -188,3 +188,76 @@ def test_markdown_in_messages_is_escaped(manifest, tmp_path, markup):
     manifest["symbols"]["EUR/USD"]["why_none"] = f"nothing {markup} here"
     text = write_reports(manifest, tmp_path)[1].read_text(encoding="utf-8")
     assert f"nothing {markup} here" not in text
+
+
+# What a report advises for each built-in criterion a candidate fails (the criteria
+# register their advice in skfix.selection; these are the sentences it gives).
+ADVICE = {
+    "test_rows": (
+        21,
+        30,
+        "**rf**: the test window has 21 rows, fewer than the 30 needed to tell a model "
+        "from luck: collect more history.",
+    ),
+    "gap": (
+        0.283,
+        0.2,
+        "**rf**: gap 28 % (limit 20 %): more data or stronger regularization (raise "
+        "min_samples_leaf / min_samples_split or lower max_depth).",
+    ),
+    "test_score": (
+        0.512,
+        0.55,
+        "**rf**: test accuracy 51.2 % is below 55 %: the features carry little signal "
+        "at this horizon; try other features or another horizon.",
+    ),
+    "validation_test_difference": (
+        0.093,
+        0.05,
+        "**rf**: validation and test accuracy differ by 9.3 % (allowed 5 %): the market "
+        "may have changed between the two windows; a shorter (rolling) training window "
+        "or more recent data may help.",
+    ),
+    "fold_std": (
+        0.197,
+        0.1,
+        "**rf**: validation accuracy varies across folds (std 19.7 %, limit 10 %): "
+        "performance is unstable over time; use more data or a simpler model.",
+    ),
+    "beats_baseline": (
+        0.0812,
+        0.05,
+        "**rf**: no evidence of signal over 'always predict the majority class' (p = "
+        "0.0812 > alpha 0.05): do not trade on it.",
+    ),
+    "panel_fdr": (
+        0.106,
+        0.05,
+        "**rf**: significant on its own symbol, but not once every symbol of the run is "
+        "accounted for (p = 0.106 > alpha 0.05): with many symbols some look good by "
+        "luck; more history on this symbol would settle it.",
+    ),
+    "enough_rows": (
+        None,
+        None,
+        "**rf**: criterion enough_rows failed: the series has 12 rows.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ADVICE))
+def test_each_failed_criterion_gets_its_advice(manifest, tmp_path, name):
+    value, threshold, sentence = ADVICE[name]
+    candidate = manifest["symbols"]["SP500"]["candidates"][0]
+    assert candidate["name"] == "rf"
+    candidate["criteria"] = [
+        {
+            "name": name,
+            "value": value,
+            "threshold": threshold,
+            "passed": False,
+            "explanation": "the series has 12 rows",
+        }
+    ]
+    text = write_reports(manifest, tmp_path)[0].read_text(encoding="utf-8")
+    assert f"- {sentence}\n" in text
