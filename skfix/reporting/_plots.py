@@ -63,13 +63,24 @@ def _skipped_note(entry, kept):
     return "not shown (failed or not measured): " + ", ".join(map(_text, skipped))
 
 
-def _majority_baseline(candidates):
+def _majority_baseline_line(axes, candidates):
+    """The majority-class baseline on the test window, as a dashed line (the median
+    over the candidates, which share the window); none when it was not measured."""
     values = [
         (c.get("baselines") or {}).get("majority")
         for c in candidates
         if measured((c.get("baselines") or {}).get("majority"))
     ]
-    return sorted(values)[len(values) // 2] if values else None
+    if not values:
+        return
+    baseline = sorted(values)[len(values) // 2]
+    axes.axhline(
+        baseline,
+        color=_BASELINE_COLOR,
+        linestyle="--",
+        linewidth=1.2,
+        label=f"majority-class baseline (test) {baseline:.2f}",
+    )
 
 
 def _scores_plot(symbol, entry, path):
@@ -101,15 +112,7 @@ def _scores_plot(symbol, entry, path):
             fontsize=7,
             padding=2,
         )
-    baseline = _majority_baseline(candidates)
-    if baseline is not None:
-        axes.axhline(
-            baseline,
-            color=_BASELINE_COLOR,
-            linestyle="--",
-            linewidth=1.2,
-            label=f"majority-class baseline (test) {baseline:.2f}",
-        )
+    _majority_baseline_line(axes, candidates)
     labels = [
         f"{name}\ngap {100 * c['gap']:.1f} %" if measured(c.get("gap")) else name
         for name, c in zip(names, candidates, strict=True)
@@ -141,15 +144,7 @@ def _folds_plot(symbol, entry, path):
     positions = _box_with_points(
         axes, scores, 0.12, _COLORS["validation"], "validation score of one fold"
     )
-    baseline = _majority_baseline(candidates)
-    if baseline is not None:
-        axes.axhline(
-            baseline,
-            color=_BASELINE_COLOR,
-            linestyle="--",
-            linewidth=1.2,
-            label=f"majority-class baseline (test) {baseline:.2f}",
-        )
+    _majority_baseline_line(axes, candidates)
     labels = []
     for name, candidate in zip(names, candidates, strict=True):
         std = candidate.get("validation_std")

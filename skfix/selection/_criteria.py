@@ -686,6 +686,15 @@ class SelectionCriteria:
     def _judges_sampling_error(self, e):
         return self.allow_sampling_error and e.scoring == "accuracy" and e.n_test > 0
 
+    def _sampling_error(self, p, rows, claim):
+        """Whether a threshold crossed by the point estimate is within the sampling
+        error of `rows` (p above alpha), and the words that say so."""
+        passed = p > self.alpha
+        return passed, (
+            f", {'but within' if passed else 'beyond'} the sampling error of {rows} "
+            f"(p = {_p(min(p, 1.0))} {claim}, alpha {_fmt(self.alpha)})"
+        )
+
     @register_criterion(
         "gap",
         unit="fraction",
@@ -723,12 +732,12 @@ class SelectionCriteria:
             # P(at most this many right | true accuracy = the minimum)
             right = int(round(e.test_accuracy * e.n_test))
             p = float(binom.cdf(right, e.n_test, self.min_test_score))
-            passed = p > self.alpha
-            text += (
-                f", {'but within' if passed else 'beyond'} the sampling error of "
-                f"{e.n_test} rows (p = {_p(p)} that an accuracy of at least "
-                f"{_fmt(self.min_test_score)} scores this low, alpha {_fmt(self.alpha)})"
+            passed, words = self._sampling_error(
+                p,
+                f"{e.n_test} rows",
+                f"that an accuracy of at least {_fmt(self.min_test_score)} scores this low",
             )
+            text += words
         return CriterionResult(
             "test_score", e.test_score, self.min_test_score, passed, text
         )
@@ -757,13 +766,12 @@ class SelectionCriteria:
             se = math.sqrt(max(share * (1 - share), 1e-12) * (1 / n_val + 1 / e.n_test))
             z = (diff - self.max_validation_test_diff) / se
             p = float(2 * norm.sf(z))
-            passed = p > self.alpha
-            text += (
-                f", {'but within' if passed else 'beyond'} the sampling error of "
-                f"{n_val} validation and {e.n_test} test rows (p = {_p(min(p, 1.0))} "
-                f"for a difference this far beyond the allowed one, alpha "
-                f"{_fmt(self.alpha)})"
+            passed, words = self._sampling_error(
+                p,
+                f"{n_val} validation and {e.n_test} test rows",
+                "for a difference this far beyond the allowed one",
             )
+            text += words
         return CriterionResult(
             "validation_test_difference",
             diff,
@@ -804,12 +812,12 @@ class SelectionCriteria:
                 rows * n_folds * e.validation_variance / max(share * (1 - share), 1e-12)
             )
             p = float(chi2.sf(statistic, n_folds - 1))
-            passed = p > self.alpha
-            text += (
-                f", {'but within' if passed else 'beyond'} the sampling error of "
-                f"{n_folds} windows of about {rows:.0f} rows (p = {_p(p)} that folds of "
-                f"one accuracy spread this much, alpha {_fmt(self.alpha)})"
+            passed, words = self._sampling_error(
+                p,
+                f"{n_folds} windows of about {rows:.0f} rows",
+                "that folds of one accuracy spread this much",
             )
+            text += words
         if not passed:
             text += ": performance is unstable over time"
         return CriterionResult(
