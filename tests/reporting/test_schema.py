@@ -5,7 +5,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from skfix import dump_json
+from skfix import dump_json, to_jsonable
 from skfix.persistence import ManifestError
 from skfix.reporting import SCHEMA_VERSION, load_schema, validate_manifest
 
@@ -167,3 +167,32 @@ def test_one_manifest_error_for_validation_and_deployment():
     from skfix.persistence import ManifestError as DeploymentManifestError
 
     assert ManifestError is DeploymentManifestError
+
+
+def test_every_field_the_selection_objects_emit_is_in_the_schema_and_docs():
+    # The candidate fields come from CandidateEvaluation and Decision themselves; the
+    # schema and docs/manifest.md must know each of them.
+    from pathlib import Path
+
+    from sklearn.linear_model import LogisticRegression
+
+    from skfix.selection import SelectionCriteria, evaluate_candidates
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    evaluations = evaluate_candidates({"logistic": LogisticRegression()}, X, y)
+    (decision,) = SelectionCriteria(n_resamples=99).assess(evaluations, random_state=0)
+    fields = {**evaluations[0].manifest_fields(), **decision.manifest_fields()}
+
+    declared = load_schema()["$defs"]["candidate"]["properties"]
+    assert sorted(set(fields) - set(declared)) == []
+    docs = (Path(__file__).parents[2] / "docs" / "manifest.md").read_text("utf-8")
+    assert [name for name in fields if f"`{name}`" not in docs] == []
+    schema = load_schema()
+    candidate = {name: None for name in schema["$defs"]["candidate"]["required"]}
+    candidate.update(name="logistic", estimator="x", params={}, alpha=0.05)
+    candidate.update(fields)
+    jsonschema.validate(
+        to_jsonable(candidate), {"$defs": schema["$defs"], "$ref": "#/$defs/candidate"}
+    )
