@@ -21,7 +21,7 @@ train-validation gap, the false-deploy rate on noise per symbol and per all-nois
 panel, and any deployed model that always predicts one class. A PNG power curve goes
 next to the per-symbol CSV.
 
-Run: ``python benchmarks/bench_power.py`` (16 mixed and 40 all-noise panels, about 70
+Run: ``python benchmarks/bench_power.py`` (16 mixed and 40 all-noise panels, about 60
 minutes on two cores; results are appended per panel to the CSV, so an interrupted run
 resumes with ``--resume``).
 ``--seeds 2 --noise-panels 2`` is a quick look; ``--report`` only reprints the table

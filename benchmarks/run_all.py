@@ -15,7 +15,7 @@ others still run, and ``run_all.py`` exits with 1.
 Run::
 
     python benchmarks/run_all.py                  # all but power: 30 minutes, 2 cores
-    python benchmarks/run_all.py --only power     # the power study, about 50 minutes
+    python benchmarks/run_all.py --only power     # the power study, about 60 minutes
     python benchmarks/run_all.py --only train     # some of them
     python benchmarks/run_all.py --smoke          # overhead and presets, about a minute
     python benchmarks/run_all.py --list
@@ -87,7 +87,7 @@ BENCHMARKS = {
     ),
 }
 SMOKE = ("overhead", "presets")
-# Run only when asked for (--only power): about 50 minutes on two cores.
+# Run only when asked for (--only power): about 60 minutes on two cores.
 LONG = {"power": 4 * 3600}
 VERSIONS = (
     "skfix",
