@@ -18,6 +18,8 @@ TEST_PARAMS = {
     "RegularizedXGBClassifier": dict(n_estimators=5),
     # Several checks compare two calls (list vs array, labels vs one-vs-all): seed it.
     "TimeSeriesAugmenter": dict(random_state=0),
+    # The checks' toy data have no column names: read the first column by position.
+    "PersistenceClassifier": dict(feature=0),
     # Small nets, few epochs; lr=1e-2 so that 10 epochs reach the 0.83 training
     # accuracy check_classifiers_train asks for.
     "RegularizedMLPClassifier": dict(
@@ -111,6 +113,8 @@ def _selector_params():
     from skfix.selection import SelectionCriteria
 
     return dict(
+        # the rules are checked on their own; here the checks exercise the selector
+        naive_rules=None,
         candidates={
             "logistic": LogisticRegression(),
             "forest": RegularizedRandomForestClassifier(n_estimators=5, random_state=0),

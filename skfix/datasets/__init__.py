@@ -6,16 +6,17 @@ same clean shape, and raises ``DataFormatError`` with a clear message on bad inp
 (``read_price_files`` reads every file of a folder that can be read and returns the
 errors of the others);
 ``simulate_prices`` makes series whose best possible accuracy is known, for power
-studies.
+studies, and ``bayes_direction`` gives the predictions that reach it.
 """
 
 from ._market import load_market_panel
 from ._read import DataFormatError, price_file_symbol, read_price_files, read_prices
-from ._simulate import PROCESSES, simulate_prices
+from ._simulate import PROCESSES, bayes_direction, simulate_prices
 
 __all__ = [
     "PROCESSES",
     "DataFormatError",
+    "bayes_direction",
     "load_market_panel",
     "price_file_symbol",
     "read_price_files",

@@ -6,11 +6,15 @@ from scipy.signal import lfilter
 from scipy.stats import norm
 from sklearn.utils import check_random_state
 
-PROCESSES = ("noise", "ar1", "momentum", "switching", "trend")
+PROCESSES = ("noise", "ar1", "momentum", "switching", "trend", "nonlinear")
 # Days of the momentum process's signal: the mean return of the last five rows.
 _MOMENTUM_DAYS = 5
 # exp() of more overflows float64 prices (e^700 is about 1e304)
 _MAX_LOG_MOVE = 700.0
+# The close before the first row: the first return is measured from it.
+_START_PRICE = 100.0
+# The facts of a simulation that the conditional mean m[t] depends on.
+_MEAN_FACTS = ("process", "strength", "volatility", "drift", "regime_length", "start")
 
 
 def _check(n_rows, process, strength, volatility, regime_length):
@@ -18,13 +22,54 @@ def _check(n_rows, process, strength, volatility, regime_length):
         raise ValueError(f"process must be one of {PROCESSES}; got {process!r}.")
     if isinstance(n_rows, bool) or not isinstance(n_rows, int | np.integer) or n_rows < 2:
         raise ValueError(f"n_rows must be an int >= 2; got {n_rows!r}.")
-    if process in ("ar1", "switching", "momentum") and not -1 < strength < 1:
+    if process in ("ar1", "switching", "momentum", "nonlinear") and not -1 < strength < 1:
         # |strength| >= 1 has no stationary volatility: prices would explode
         raise ValueError(f"strength must be in (-1, 1) for {process!r}; got {strength!r}.")
     if not volatility > 0:
         raise ValueError(f"volatility must be > 0; got {volatility!r}.")
     if isinstance(regime_length, bool) or regime_length < 1:
         raise ValueError(f"regime_length must be an int >= 1; got {regime_length!r}.")
+
+
+def _switching_phi(n_rows, strength, regime_length):
+    """Autocorrelation of each row of "switching": on in even regimes, off in odd."""
+    return np.where((np.arange(n_rows) // regime_length) % 2 == 0, strength, 0.0)
+
+
+def _nonlinear_returns(shocks, strength, threshold, drift):
+    """Returns of "nonlinear": ``r[t+1] = g(r[t]) + drift + shocks[t+1]``, ``r[-1] = 0``.
+
+    ``g(r) = strength * r`` if ``|r| <= threshold``, else ``-strength * r``. A loop over
+    rows, on purpose: the branch each step takes depends on the return the step before
+    produced, so unlike the linear processes there is no filter (``lfilter``) or closed
+    form that runs the recursion in C. On Python floats it takes about 0.1 s per
+    200,000 rows; :func:`_conditional_mean` recomputes ``g`` vectorized from the result,
+    with the same floating-point operations.
+    """
+    returns = []
+    last = 0.0
+    for shock in shocks.tolist():
+        persist = strength * last if abs(last) <= threshold else -strength * last
+        last = persist + drift + shock
+        returns.append(last)
+    return np.array(returns)
+
+
+def _conditional_mean(returns, process, strength, volatility, drift, regime_length):
+    """``m[t]``, the mean of ``r[t+1]`` given the returns up to ``r[t]``."""
+    n = len(returns)
+    if process in ("noise", "trend"):
+        return np.full(n, drift)
+    if process == "ar1":
+        return strength * returns + drift
+    if process == "momentum":
+        weights = np.full(_MOMENTUM_DAYS, strength / _MOMENTUM_DAYS)
+        return np.convolve(returns, weights)[:n] + drift
+    if process == "switching":
+        return _switching_phi(n, strength, regime_length) * returns + drift
+    # nonlinear: small moves (within one standard deviation) persist, large ones reverse
+    slope = np.where(np.abs(returns) <= volatility, strength, -strength)
+    return slope * returns + drift
 
 
 def simulate_prices(
@@ -45,33 +90,47 @@ def simulate_prices(
     process. The label "up next period" of row ``t`` is ``r[t+1] > 0``, so the best
     accuracy any predictor of it can reach from the past is
     ``mean over t of Phi(|m[t]| / s)`` (``Phi`` the normal CDF): the series' *Bayes
-    accuracy*, recorded with the other facts of the simulation.
+    accuracy*, recorded with the other facts of the simulation. The predictor that
+    reaches it says "up" where ``m[t] > 0``: :func:`bayes_direction`.
 
     - ``"noise"``: ``m = drift``; with ``drift=0`` a random walk, Bayes accuracy 0.5.
     - ``"ar1"``: ``m[t] = strength * r[t] + drift`` with a stationary volatility of
-      ``volatility``; Bayes accuracy ``1/2 + arcsin(strength) / pi`` at ``drift=0``
-      (0.597 at 0.3, 0.548 at 0.15).
+      ``volatility``; Bayes accuracy ``1/2 + arcsin(|strength|) / pi`` at
+      ``drift=0`` (0.597 at 0.3, 0.548 at 0.15). A negative ``strength`` is mean
+      reversion: the Bayes predictor is "the opposite of the last move", with the
+      same accuracy as ``+strength`` and "the same as the last move" (persistence)
+      as far below 0.5 as Bayes is above it.
     - ``"momentum"``: ``m[t] = strength * mean(r[t-4 .. t]) + drift``, a signal in
       the last five days rather than the last one.
     - ``"switching"``: ``"ar1"`` in alternate regimes of ``regime_length`` rows and
       pure noise in between, starting with the signal on.
     - ``"trend"``: ``m = drift`` with ``drift`` set so that the series rises with
-      probability ``strength`` (for example 0.98, like a price index): the majority
-      class is also the Bayes predictor, so no model can beat "always up".
+      probability ``strength`` (for example 0.98, like a price index, or a mild
+      0.55): the majority class is also the Bayes predictor, so no model can beat
+      "always up"; Bayes accuracy ``strength``.
+    - ``"nonlinear"``: small moves persist and large ones reverse,
+      ``m[t] = strength * r[t] + drift`` if ``|r[t]| <= volatility``, else
+      ``-strength * r[t] + drift`` (a threshold AR(1)) with the stationary
+      volatility of ``"ar1"``. At ``drift=0`` ``|r|`` moves exactly as in ``"ar1"``,
+      so the Bayes accuracy is the same ``1/2 + arcsin(|strength|) / pi`` (0.597 at
+      0.3), while neither persistence nor its opposite gets far from 0.5 (0.48 and
+      0.52 at 0.3): no rule linear in the last return comes near Bayes.
 
     Parameters
     ----------
     n_rows : int
         Rows of the series.
-    process : {"noise", "ar1", "momentum", "switching", "trend"}, default="ar1"
+    process : {"noise", "ar1", "momentum", "switching", "trend", "nonlinear"}, \
+default="ar1"
         The return process.
     strength : float, default=0.3
-        Autocorrelation (``"ar1"``, ``"switching"``), momentum coefficient
-        (``"momentum"``) or probability of an up move (``"trend"``); ignored by
+        Autocorrelation (``"ar1"``, ``"switching"``; negative for mean reversion),
+        momentum coefficient (``"momentum"``), slope of the small moves
+        (``"nonlinear"``) or probability of an up move (``"trend"``); ignored by
         ``"noise"``.
     volatility : float, default=0.01
         Daily standard deviation of the returns (of the innovations for
-        ``"momentum"``).
+        ``"momentum"``); also the size from which a ``"nonlinear"`` move reverses.
     drift : float, default=0.0
         Added to the conditional mean (``"trend"`` sets its own).
     regime_length : int, default=250
@@ -86,11 +145,15 @@ def simulate_prices(
     prices : pandas.DataFrame
         ``close`` and ``volume`` on a business-day ``DatetimeIndex`` named ``date``,
         as :func:`read_prices` returns them. ``prices.attrs["skfix_simulation"]``
-        holds ``process``, ``strength``, ``bayes_accuracy`` (over the rows that have
-        a label) and ``up_share`` (share of up moves).
+        holds ``process``, ``strength``, ``n_rows``, ``bayes_accuracy`` (over the rows
+        that have a label), ``up_share`` (share of up moves), and what
+        :func:`bayes_direction` reads: ``volatility``, ``drift`` (the one used, for
+        ``"trend"`` its own), ``regime_length`` and ``start`` (the first date), all
+        plain scalars.
 
     See Also
     --------
+    bayes_direction : The Bayes predictor's direction for every row.
     skfix.features.make_dataset : Features and labels of the simulated series.
 
     Examples
@@ -114,19 +177,20 @@ def simulate_prices(
     innovations = rng.normal(0.0, 1.0, n)
     if process in ("noise", "trend"):
         returns = sigma * innovations + drift
-        mean = np.full(n, drift)
     elif process == "ar1":
         sigma = volatility * np.sqrt(1 - strength**2)
         # r[t] - drift / (1 - phi) is AR(1); lfilter runs the recursion in C
         centred = lfilter([1.0], [1.0, -strength], sigma * innovations)
         returns = centred + drift / (1 - strength)
-        mean = strength * returns + drift
     elif process == "momentum":
         weights = np.full(_MOMENTUM_DAYS, strength / _MOMENTUM_DAYS)
         returns = lfilter([1.0], [1.0, *(-weights)], sigma * innovations + drift)
-        mean = np.convolve(returns, weights)[:n] + drift
+    elif process == "nonlinear":
+        # m[t]**2 = strength**2 * r[t]**2 on both branches: the AR(1) volatility
+        sigma = volatility * np.sqrt(1 - strength**2)
+        returns = _nonlinear_returns(sigma * innovations, strength, volatility, drift)
     else:  # switching
-        phi = np.where((np.arange(n) // regime_length) % 2 == 0, strength, 0.0)
+        phi = _switching_phi(n, strength, regime_length)
         sigma_t = volatility * np.sqrt(1 - phi**2)
         returns = np.empty(n)
         state = np.zeros(1)
@@ -140,9 +204,9 @@ def simulate_prices(
             )
             state = returns[end - 1 : end]
         returns = returns + drift
-        mean = phi * returns + drift
         # the innovation of row t+1 has the spread of t+1's regime
         sigma = np.append(sigma_t[1:], sigma_t[-1])
+    mean = _conditional_mean(returns, process, strength, volatility, drift, regime_length)
     # m[t] is the conditional mean of r[t+1]: rows 0 .. n-2 have a label
     bayes = float(np.mean(norm.cdf(np.abs(mean[:-1]) / np.broadcast_to(sigma, n)[:-1])))
     log_close = np.cumsum(returns)
@@ -152,7 +216,7 @@ def simulate_prices(
             f"{np.abs(log_close).max():.0f}, past what a float can hold as a price: "
             "use fewer rows, a smaller volatility or a smaller drift."
         )
-    close = 100.0 * np.exp(log_close)
+    close = _START_PRICE * np.exp(log_close)
     index = pd.bdate_range(start, periods=n, name="date")
     volume = np.round(np.exp(rng.normal(13.0, 0.3, n)))
     prices = pd.DataFrame({"close": close, "volume": volume}, index=index)
@@ -162,5 +226,84 @@ def simulate_prices(
         "n_rows": n,
         "bayes_accuracy": bayes,
         "up_share": float(np.mean(returns[1:] > 0)),
+        "volatility": float(volatility),
+        "drift": float(drift),
+        "regime_length": int(regime_length),
+        "start": index[0].date().isoformat(),
     }
     return prices
+
+
+def bayes_direction(prices):
+    """The Bayes predictor of a simulated series: 1 ("up next period") where ``m[t] > 0``.
+
+    ``m[t]``, the conditional mean of the next return, is a function of the returns up
+    to row ``t`` for every process of :func:`simulate_prices`; it is recomputed here
+    from ``prices["close"]`` and the facts in ``prices.attrs["skfix_simulation"]``.
+    On the rows that have a label its accuracy is, up to sampling error, the recorded
+    ``bayes_accuracy``; no predictor that sees only the past does better on average.
+
+    Parameters
+    ----------
+    prices : pandas.DataFrame
+        A frame made by :func:`simulate_prices`, or its first rows (``iloc[:k]`` keeps
+        the attrs): the first return is measured from the price before the first row,
+        so a frame that starts later is refused.
+
+    Returns
+    -------
+    direction : pandas.Series of int
+        1 where ``m[t] > 0``, else 0, for every row of `prices` (the last one too,
+        though it has no label yet), with its index; named ``"bayes_direction"``.
+        ``"trend"`` is always 1. Where ``m[t] = 0`` (``"noise"`` without drift, the
+        quiet regimes of ``"switching"``) every guess is as good as any other and the
+        answer is 0, as :func:`skfix.features.make_labels` scores a flat move.
+
+    Raises
+    ------
+    ValueError
+        If `prices` has no ``attrs["skfix_simulation"]`` with the facts needed (an
+        operation dropped the attrs, or the frame comes from an older skfix), or does
+        not start at the simulation's first row.
+
+    See Also
+    --------
+    simulate_prices : The series and its Bayes accuracy.
+    skfix.features.make_labels : The labels the direction predicts.
+
+    Examples
+    --------
+    >>> from skfix.datasets import bayes_direction, simulate_prices
+    >>> from skfix.features import make_labels
+    >>> prices = simulate_prices(100_000, "nonlinear", 0.3, random_state=0)
+    >>> up = make_labels(prices)
+    >>> labelled = up.notna()
+    >>> hits = bayes_direction(prices)[labelled] == up[labelled]
+    >>> round(float(hits.mean()), 3), round(prices.attrs["skfix_simulation"]["bayes_accuracy"], 3)
+    (0.597, 0.597)
+    """
+    facts = getattr(prices, "attrs", {}).get("skfix_simulation")
+    missing = [key for key in _MEAN_FACTS if key not in (facts or {})]
+    if missing:
+        raise ValueError(
+            "prices must be a frame made by simulate_prices, with its "
+            f"attrs['skfix_simulation']; {missing} missing (an operation that drops "
+            "the attrs, or a frame from an older skfix)."
+        )
+    if len(prices) and prices.index[0] != pd.Timestamp(facts["start"]):
+        raise ValueError(
+            f"prices starts on {prices.index[0].date()}, not on the simulation's first "
+            f"row ({facts['start']}): the first return is measured from the price "
+            "before that row. Compute the direction on the whole frame and slice it."
+        )
+    log_close = np.log(prices["close"].to_numpy(dtype=float) / _START_PRICE)
+    returns = np.diff(log_close, prepend=0.0)
+    mean = _conditional_mean(
+        returns,
+        facts["process"],
+        facts["strength"],
+        facts["volatility"],
+        facts["drift"],
+        facts["regime_length"],
+    )
+    return pd.Series((mean > 0).astype(np.int64), index=prices.index, name="bayes_direction")

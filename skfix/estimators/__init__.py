@@ -9,12 +9,16 @@ from ._forest import RegularizedRandomForestClassifier
 from ._linear import RegularizedLogisticRegression
 from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier, lookback_windows
 from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
-from ._presets import ESTIMATORS, PRESETS, make_estimator
+from ._naive import MajorityClassifier, PersistenceClassifier
+from ._presets import ESTIMATORS, NAIVE_RULES, PRESETS, make_estimator
 
 __all__ = [
     "ESTIMATORS",
     "LSTM_PRESETS",
     "MLP_PRESETS",
+    "MajorityClassifier",
+    "NAIVE_RULES",
+    "PersistenceClassifier",
     "PRESETS",
     "RegularizedLSTMClassifier",
     "RegularizedLogisticRegression",

@@ -7,6 +7,7 @@ from ._forest import RegularizedRandomForestClassifier
 from ._linear import RegularizedLogisticRegression
 from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier
 from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
+from ._naive import MajorityClassifier, PersistenceClassifier
 
 # The legacy values are those of the original training run, kept so that anyone can
 # rerun the before/after comparison. They differ from skfix's defaults only where the
@@ -36,6 +37,14 @@ ESTIMATORS = {
     "xgb": RegularizedXGBClassifier,
     "mlp": RegularizedMLPClassifier,
     "lstm": RegularizedLSTMClassifier,
+}
+
+# The naive rules a user could use instead of a model. They compete with the models
+# in skfix train; they learn nothing to regularize, so they have no preset, no grid
+# and no augmenter.
+NAIVE_RULES = {
+    "majority": MajorityClassifier,
+    "persistence": PersistenceClassifier,
 }
 
 

@@ -8,7 +8,7 @@ from ._model_file import load_model
 
 __all__ = ["SUPPORTED_SCHEMA_VERSIONS", "load_deployment"]
 
-SUPPORTED_SCHEMA_VERSIONS = frozenset({"1.0", "1.1"})
+SUPPORTED_SCHEMA_VERSIONS = frozenset({"1.0", "1.1", "1.2"})
 
 
 def _read_manifest(manifest, base_dir):

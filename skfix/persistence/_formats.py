@@ -2,8 +2,8 @@
 
 No format here runs code when a file is read:
 
-- ``"skops"`` (random forest, logistic regression): skops' zip of JSON and ``.npy``
-  arrays, loaded with an explicit allow-list of types, never ``trusted=True``;
+- ``"skops"`` (random forest, logistic regression, the naive rules): skops' zip of
+  JSON and ``.npy`` arrays, loaded with an explicit allow-list of types, never ``trusted=True``;
 - ``"xgboost-json"`` (XGBoost): the booster in XGBoost's own JSON model format;
 - ``"torch-state-dict"`` (neural nets): the tensors of the module's ``state_dict`` as
   an ``.npz`` archive read with ``allow_pickle=False``, so not even torch's restricted
@@ -199,7 +199,7 @@ def _set_events(estimator, encoded):
         estimator.training_warnings_ = [TrainingEvent(**_decode(e)) for e in encoded]
 
 
-# --- skops (random forest, logistic regression) ---------------------------------------
+# --- skops (random forest, logistic regression, naive rules) --------------------------
 
 # Types skops does not trust by default that a fitted skfix forest or logistic
 # regression contains: skfix's own plain-data classes (the estimators, the forest's
@@ -210,6 +210,8 @@ _SKOPS_ALLOWED = frozenset(
     {
         "skfix.estimators._forest.RegularizedRandomForestClassifier",
         "skfix.estimators._linear.RegularizedLogisticRegression",
+        "skfix.estimators._naive.MajorityClassifier",
+        "skfix.estimators._naive.PersistenceClassifier",
         "skfix.monitoring._events.TrainingEvent",
         "skfix.monitoring._forest.ForestMonitor",
         "sklearn.tree._tree.Tree",
@@ -437,6 +439,8 @@ FORMATS = (
         estimators=(
             "skfix.estimators._forest.RegularizedRandomForestClassifier",
             "skfix.estimators._linear.RegularizedLogisticRegression",
+            "skfix.estimators._naive.MajorityClassifier",
+            "skfix.estimators._naive.PersistenceClassifier",
         ),
         payload="model.skops",
         save=_save_skops,

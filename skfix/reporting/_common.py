@@ -91,14 +91,22 @@ def fold_candidates(entry):
 
 
 def gaps_by_model(manifest):
-    """``{model name: {symbol: gap}}`` over the measured gaps, in manifest order."""
+    """``{model name: {symbol: gap}}`` over the measured gaps, in manifest order.
+
+    The naive rules are left out: they learn nothing, so their "gap" is the spread of
+    the windows, not overfitting.
+    """
     gaps = {}
     for name in (manifest.get("run") or {}).get("models") or []:
         gaps.setdefault(name, {})
     for symbol, entry in (manifest.get("symbols") or {}).items():
         for candidate in entry.get("candidates") or []:
             gap = candidate.get("gap")
-            if candidate.get("status") == "ok" and measured(gap):
+            if (
+                candidate.get("status") == "ok"
+                and measured(gap)
+                and not candidate.get("naive_rule")
+            ):
                 gaps.setdefault(candidate.get("name"), {})[symbol] = gap
     return gaps
 

@@ -12,7 +12,7 @@ from skfix.persistence import ManifestError
 
 __all__ = ["SCHEMA_VERSION", "load_schema", "validate_manifest"]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 _SCHEMA_FILE = "manifest.schema.json"
 # jsonschema reports every violation; a handful is enough to see what is wrong without
 # burying the message when, say, a whole symbol has the wrong shape.

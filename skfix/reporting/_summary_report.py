@@ -132,9 +132,11 @@ def _outcomes_section(manifest, stems):
                 _escape(entry.get("status")),
                 f"**{_escape(selected.get('name'))}**" if selected else "none",
                 _escape(
-                    (selected or {}).get("reason")
-                    or entry.get("why_none")
-                    or _error_text(entry.get("error"))
+                    _first_sentence(
+                        (selected or {}).get("reason")
+                        or entry.get("why_none")
+                        or _error_text(entry.get("error"))
+                    )
                 ),
             )
         )
@@ -144,7 +146,34 @@ def _outcomes_section(manifest, stems):
         if rows
         else "No symbols."
     )
+    rules = [
+        f"{_escape(symbol)} ({_escape(entry['selected'].get('name'))})"
+        for symbol, entry in (manifest.get("symbols") or {}).items()
+        if entry.get("selected") and _is_naive(entry)
+    ]
+    lines += [
+        "",
+        f"Symbols whose best model is a naive rule: {len(rules)}"
+        + (f" ({', '.join(rules)})" if rules else "")
+        + ". A naive rule is deployed where no learned model does better than it on "
+        "the same out-of-sample rows; each symbol's report has every candidate's "
+        "reasons.",
+    ]
     return "\n".join(lines)
+
+
+def _is_naive(entry):
+    name = entry["selected"].get("name")
+    return any(
+        c.get("naive_rule") and c.get("name") == name for c in entry.get("candidates") or []
+    )
+
+
+def _first_sentence(text):
+    """The first sentence of a reason: the table says what, the report says why."""
+    text = text or ""
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 def _failures_section(manifest):
@@ -176,11 +205,17 @@ def _overfitting_section(manifest, gap_plot):
         "The gap is mean train accuracy minus mean validation accuracy over the folds: "
         "how much better a model does on rows it learned from than on rows it did not. "
         + (
-            f"The run's limit is {percent(limit, 0)}; gaps above it are in bold. "
+            f"The run's limit for a candidate (max_gap) is {percent(limit, 0)}; gaps "
+            "above it are in bold. "
             if limit is not None
             else "The run set no gap limit. "
         )
-        + "A dash means the gap was not measured (failed candidate).",
+        + f"The success figures above use two other targets: the original spec's "
+        f"{percent(_AVERAGE_GAP_TARGET, 0)} for the average gap, and skfix's "
+        f"{percent(_SELECTED_GAP_TARGET, 0)} for a deployed model. Gaps are shown for "
+        "every symbol with scores, also where the data were too short to judge; the "
+        "naive rules learn nothing and are left out. A dash means the gap was not "
+        "measured (failed candidate).",
         "",
     ]
     if not models or not symbols:

@@ -1,6 +1,7 @@
 """The report of one symbol: data, candidates, evidence, the selected model, advice."""
 
 from skfix.selection import criterion_info
+from skfix.selection._criteria import RULE_WORDS
 
 from ._common import (
     criterion_value,
@@ -315,7 +316,7 @@ def _events_section(entry):
     return "\n".join(lines)
 
 
-def _criterion_advice(c, criterion):
+def _criterion_advice(c, criterion, baseline="majority"):
     """The recommendation for a failed criterion, from its registered advice."""
     kind = criterion.get("name")
     value, threshold = criterion.get("value"), criterion.get("threshold")
@@ -331,11 +332,12 @@ def _criterion_advice(c, criterion):
             rounded_threshold=criterion_value(kind, threshold, rounded=True),
             hint=_regularization_hint(c),
             explanation=explanation,
+            baseline=f"'{baseline}' ({RULE_WORDS.get(baseline, baseline)})",
         )
     return f"**{_escape(c.get('name'))}**: {text}"
 
 
-def _candidate_advice(c, limit):
+def _candidate_advice(c, limit, baseline="majority"):
     name = _escape(c.get("name"))
     if c.get("status") == "failed":
         return [
@@ -344,8 +346,9 @@ def _candidate_advice(c, limit):
         ]
     advice = []
     for criterion in c.get("criteria") or []:
-        if not criterion.get("passed"):
-            advice.append(_criterion_advice(c, criterion))
+        # the baseline rule is not deployed by design: nothing to advise
+        if not criterion.get("passed") and criterion.get("name") != "is_baseline":
+            advice.append(_criterion_advice(c, criterion, baseline))
     if limit is not None and not any(
         r.get("name") == "gap" for r in c.get("criteria") or []
     ):
@@ -397,8 +400,9 @@ def _recommendations(entry, manifest):
             + " collect more history before training this symbol again."
         )
     limit = max_gap(manifest)
+    baseline = ((manifest.get("run") or {}).get("criteria") or {}).get("baseline")
     for c in entry.get("candidates") or []:
-        advice += _candidate_advice(c, limit)
+        advice += _candidate_advice(c, limit, baseline or "majority")
     selected = entry.get("selected")
     if selected:
         chosen = next(

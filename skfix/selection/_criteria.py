@@ -25,8 +25,22 @@ DECISIONS = ("accept", "reject", "insufficient_data")
 
 CRITERION_UNITS = ("fraction", "p_value", "count", "number", "text")
 _ADVICE_FIELDS = frozenset(
-    ["value", "threshold", "rounded_value", "rounded_threshold", "hint", "explanation"]
+    [
+        "value",
+        "threshold",
+        "rounded_value",
+        "rounded_threshold",
+        "hint",
+        "explanation",
+        "baseline",
+    ]
 )
+# The naive rules in words, as reports and reasons name them.
+RULE_WORDS = {
+    "majority": "always predicting the majority class",
+    "persistence": "predicting the same direction as the last period",
+}
+RANK_EVIDENCE = ("pooled", "test")
 
 
 @dataclass(frozen=True)
@@ -48,8 +62,9 @@ class CriterionInfo:
         The recommendation for a candidate that fails it, a :meth:`str.format`
         template. ``{value}`` and ``{threshold}`` are shown in the unit,
         ``{rounded_value}`` and ``{rounded_threshold}`` without decimals (percentages
-        only), ``{hint}`` is a way to regularize the candidate's kind of model and
-        ``{explanation}`` the result's explanation. None: the report says which
+        only), ``{hint}`` is a way to regularize the candidate's kind of model,
+        ``{explanation}`` the result's explanation and ``{baseline}`` the run's
+        baseline rule in words. None: the report says which
         criterion failed and repeats its explanation.
     """
 
@@ -190,7 +205,8 @@ class Decision:
     criteria : list of CriterionResult
         Every criterion with its value, threshold and outcome.
     rank_score : float
-        ``test_score - gap_weight * gap`` (NaN for a failed candidate).
+        The ranking score of :meth:`SelectionCriteria.rank_score` (NaN for a failed
+        candidate).
     rank : int or None
         1 for the best accepted candidate, None when not accepted.
     p_value : float
@@ -277,6 +293,14 @@ def _measured(value):
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
+def _losing_p_value(wins, losses):
+    """One-sided p-value that the other predictor is right more often: P(Binomial(
+    wins + losses, 1/2) >= losses); 1.0 without a discordant row."""
+    if wins + losses == 0:
+        return 1.0
+    return float(binom.sf(losses - 1, wins + losses, 0.5))
+
+
 @dataclass(frozen=True)
 class SelectionCriteria:
     """Rules that decide whether a candidate may be deployed, and how to rank the rest.
@@ -300,9 +324,13 @@ class SelectionCriteria:
     max_validation_test_diff : float or None, default=0.05
         Largest allowed ``|mean validation score - test score|``.
     gap_weight : float, default=0.5
-        Ranking score is ``test_score - gap_weight * gap``.
+        Ranking score is ``score - gap_weight * gap``, the score as ``rank_evidence``
+        says.
     baseline : {"majority", "persistence"} or None, default="majority"
-        Naive predictor the candidate must beat, significantly.
+        Naive predictor the candidate must beat, significantly: whether there is
+        anything at all to deploy. A candidate that *is* this rule (a
+        :class:`~skfix.estimators.MajorityClassifier` for ``"majority"``) is the null
+        hypothesis itself and is never deployed.
     alpha : float, default=0.05
         Significance level of the one-sided paired sign test against the baseline,
         after correcting for the number of candidates tried on the symbol; also the
@@ -334,6 +362,19 @@ class SelectionCriteria:
         did.
     n_resamples : int, default=9999
         Sign flips of the ``"maxt"`` correction.
+    beat_naive_rules : bool, default=True
+        Which candidate, among those that beat the baseline: one is rejected when a
+        naive rule (always the majority class, the same direction as the last period)
+        has at least its accuracy on the same pooled out-of-sample rows, or beats it
+        on the final test window beyond that window's sampling error (one-sided
+        paired sign test at ``alpha``). So a learned model is deployed only where it
+        does better than the rule a user could have used instead, and the rule itself
+        (a :class:`~skfix.estimators.PersistenceClassifier` candidate) is deployed
+        where it is the best thing that survives.
+    rank_evidence : {"pooled", "test"}, default="pooled"
+        The score the accepted candidates are ranked by: the pooled out-of-sample
+        accuracy (every validation window and the test window, several times the
+        rows of the test window alone) or, as the original spec did, the test score.
     panel_correction : {"bh", "by", "none"}, default="bh"
         Correction across the symbols of a run, applied by
         :func:`skfix.training.train_panel` (a single :class:`ModelSelector` sees one
@@ -370,6 +411,8 @@ class SelectionCriteria:
     evidence: str = "pooled"
     allow_sampling_error: bool = True
     n_resamples: int = 9999
+    beat_naive_rules: bool = True
+    rank_evidence: str = "pooled"
     panel_correction: str = "bh"
 
     def __post_init__(self):
@@ -388,11 +431,16 @@ class SelectionCriteria:
             )
         if self.evidence not in EVIDENCE:
             raise ValueError(f"evidence must be one of {EVIDENCE}; got {self.evidence!r}.")
-        if not isinstance(self.allow_sampling_error, bool | np.bool_):
+        if self.rank_evidence not in RANK_EVIDENCE:
             raise ValueError(
-                "allow_sampling_error must be true or false; got "
-                f"{self.allow_sampling_error!r}."
+                f"rank_evidence must be one of {RANK_EVIDENCE}; got "
+                f"{self.rank_evidence!r}."
             )
+        for name in ("allow_sampling_error", "beat_naive_rules"):
+            if not isinstance(getattr(self, name), bool | np.bool_):
+                raise ValueError(
+                    f"{name} must be true or false; got {getattr(self, name)!r}."
+                )
         if (
             isinstance(self.n_resamples, bool)
             or int(self.n_resamples) != self.n_resamples
@@ -438,7 +486,8 @@ class SelectionCriteria:
     def legacy(cls):
         """The original spec's rules only: gap, test score and validation-test difference.
 
-        Point estimates, no baseline, no correction across symbols.
+        Point estimates, no baseline, no naive rules, ranking by the test score, no
+        correction across symbols.
 
         Returns
         -------
@@ -450,6 +499,8 @@ class SelectionCriteria:
             min_test_rows=0,
             evidence="test",
             allow_sampling_error=False,
+            beat_naive_rules=False,
+            rank_evidence="test",
             panel_correction="none",
         )
 
@@ -472,8 +523,21 @@ class SelectionCriteria:
         return replace(self, **changes)
 
     def rank_score(self, evaluation):
-        """Return ``test_score - gap_weight * gap`` for a candidate evaluation."""
-        return evaluation.test_score - self.gap_weight * evaluation.gap
+        """Return ``score - gap_weight * gap`` for a candidate evaluation.
+
+        The score is the pooled out-of-sample accuracy (``rank_evidence="pooled"``)
+        or the test score (``"test"``).
+        """
+        score = (
+            evaluation.oos_accuracy
+            if self.rank_evidence == "pooled"
+            else evaluation.test_score
+        )
+        return score - self.gap_weight * evaluation.gap
+
+    def is_null_rule(self, evaluation):
+        """Whether the candidate is the baseline rule itself (never deployed)."""
+        return self.baseline is not None and evaluation.naive_rule == self.baseline
 
     def _comparison(self, e):
         """The evidence against the baseline that the significance test reads."""
@@ -496,7 +560,10 @@ class SelectionCriteria:
         raw, adjusted : ndarray of shape (n_candidates,)
             NaN for a failed candidate, or when no baseline is set.
         """
-        tested = [self.baseline is not None and not e.failed for e in evaluations]
+        tested = [
+            self.baseline is not None and not e.failed and not self.is_null_rule(e)
+            for e in evaluations
+        ]
         raw = np.array(
             [
                 self._comparison(e)["p_value"] if ok else math.nan
@@ -527,8 +594,10 @@ class SelectionCriteria:
         """Decide on every candidate evaluated on one symbol, and rank the accepted ones.
 
         The baseline test is corrected for all candidates that produced scores.
-        Accepted candidates are ranked by :meth:`rank_score`, ties broken by the smaller
-        fold-score standard deviation, then by the order given.
+        Accepted candidates are ranked by :meth:`rank_score`, ties going to a naive
+        rule, then to the smaller fold-score standard deviation, then to the order
+        given. The candidate that is the baseline rule itself is not tested and never
+        accepted.
 
         Parameters
         ----------
@@ -549,11 +618,16 @@ class SelectionCriteria:
             for e, p_raw, p_adj in zip(evaluations, raw, adjusted, strict=True)
         ]
         accepted = [
-            (-d.rank_score, evaluations[i].validation_std, i)
+            (
+                -d.rank_score,
+                evaluations[i].naive_rule is None,
+                evaluations[i].validation_std,
+                i,
+            )
             for i, d in enumerate(decisions)
             if d.accepted
         ]
-        for rank, (_, _, i) in enumerate(sorted(accepted), start=1):
+        for rank, (*_, i) in enumerate(sorted(accepted), start=1):
             decisions[i].rank = rank
         return decisions
 
@@ -611,11 +685,16 @@ class SelectionCriteria:
             return Decision(
                 e.name, "reject", f"it failed to train ({criterion.value}).", [criterion]
             )
+        if self.is_null_rule(e):
+            criterion = self._null_rule(e)
+            return Decision(e.name, "reject", criterion.explanation + ".", [criterion])
         results = [self._test_rows(e), *(check(e) for check in self.threshold_checks())]
         if self.baseline is not None:
             results.append(self._beats_baseline(e, p_adjusted, n_tested))
         else:
             p_raw = p_adjusted = math.nan
+        if self.beat_naive_rules:
+            results.append(self._beats_naive_rules(e))
         failures = [r for r in results if not r.passed]
         if not results[0].passed:
             decision = "insufficient_data"
@@ -634,6 +713,65 @@ class SelectionCriteria:
             float(self.rank_score(e)),
             p_value=p_adjusted,
             p_value_raw=p_raw,
+        )
+
+    @register_criterion("is_baseline", unit="text")
+    def _null_rule(self, e):
+        return CriterionResult(
+            "is_baseline",
+            e.naive_rule,
+            None,
+            False,
+            f"it is the baseline itself ({RULE_WORDS.get(e.naive_rule, e.naive_rule)}, "
+            f"{_fmt(e.oos_accuracy)} on the pooled out-of-sample rows), the rule every "
+            "other candidate must beat; it is never deployed",
+        )
+
+    @register_criterion(
+        "beats_naive_rules",
+        unit="text",
+        advice="{explanation}: deploy the rule, or nothing, rather than this model.",
+    )
+    def _beats_naive_rules(self, e):
+        """Not worse than a naive rule a user could have used instead, on the pooled
+        rows (point estimate) and on the test window (beyond its sampling error)."""
+        behind, beaten, compared = [], [], []
+        for rule, scores in e.baselines.items():
+            if rule == e.naive_rule:
+                continue
+            rule_pooled = scores["oos_accuracy"]
+            compared.append(f"{_fmt(rule_pooled)} for {rule}")
+            if not (_measured(e.oos_accuracy) and e.oos_accuracy > rule_pooled):
+                behind.append(
+                    f"'{rule}' ({RULE_WORDS.get(rule, rule)}) scores {_fmt(rule_pooled)} "
+                    f"on the same {e.n_oos} pooled rows, at least its {_fmt(e.oos_accuracy)}"
+                )
+            test = e.test_comparisons.get(rule)
+            if test is not None:
+                p = _losing_p_value(test["wins"], test["losses"])
+                if p <= self.alpha:
+                    beaten.append(
+                        f"'{rule}' beats it on the {e.n_test}-row test window "
+                        f"({_fmt(scores['test_accuracy'])} vs {_fmt(e.test_accuracy)}, "
+                        f"{test['losses']} rows lost, {test['wins']} won: p = {_p(p)} <= "
+                        f"alpha {_fmt(self.alpha)})"
+                    )
+        failures = behind + beaten
+        if failures:
+            text = "; ".join(failures)
+        else:
+            text = (
+                f"pooled accuracy {_fmt(e.oos_accuracy)} is above every naive rule's on "
+                f"the same rows ({', '.join(compared)}), and no rule beats it on the test "
+                "window beyond its sampling error"
+            )
+        return CriterionResult(
+            "beats_naive_rules",
+            "; ".join(f"{rule} {_fmt(s['oos_accuracy'])}" for rule, s in e.baselines.items()
+                      if rule != e.naive_rule),
+            None,
+            not failures,
+            text,
         )
 
     @register_criterion("trained", unit="text")
@@ -827,8 +965,8 @@ class SelectionCriteria:
     @register_criterion(
         "beats_baseline",
         unit="p_value",
-        advice="no evidence of signal over 'always predict the majority class' (p = "
-        "{value} > alpha {threshold}): do not trade on it.",
+        advice="no evidence of signal over {baseline} (p = {value} > alpha "
+        "{threshold}): do not trade on it.",
     )
     def _beats_baseline(self, e, p_adjusted, n_tested):
         comparison = self._comparison(e)

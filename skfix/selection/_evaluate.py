@@ -49,6 +49,10 @@ class CandidateEvaluation:
         The candidate's name.
     scoring : str
         The scorer's name, ``"accuracy"`` by default.
+    naive_rule : {"majority", "persistence"} or None
+        Which naive rule the candidate is (a
+        :class:`~skfix.estimators.MajorityClassifier` or
+        :class:`~skfix.estimators.PersistenceClassifier`), None for a model.
     train_scores, validation_scores : list of float
         Per-fold scores on each fold's training rows and validation window.
     mean_train_score, mean_validation_score : float
@@ -101,6 +105,7 @@ class CandidateEvaluation:
 
     name: str
     scoring: str
+    naive_rule: str | None = None
     train_scores: list = field(default_factory=list)
     validation_scores: list = field(default_factory=list)
     mean_train_score: float = math.nan
@@ -139,7 +144,8 @@ class CandidateEvaluation:
         Returns
         -------
         fields : dict
-            ``status`` (``"ok"`` or ``"failed"``), ``error``, ``fold_train_scores``,
+            ``naive_rule`` (whether the candidate is a naive rule), ``status``
+            (``"ok"`` or ``"failed"``), ``error``, ``fold_train_scores``,
             ``fold_validation_scores``, the means, ``gap``, ``validation_std``,
             ``validation_variance``, ``test_score``, ``n_test``, ``oos_accuracy``,
             ``n_oos`` and ``test_accuracy``; for a candidate that did not fail also
@@ -150,6 +156,7 @@ class CandidateEvaluation:
             None), as ``docs/manifest.md`` describes them.
         """
         fields = {
+            "naive_rule": self.naive_rule is not None,
             "status": "failed" if self.failed else "ok",
             "error": _clean(self.error),
             "fold_train_scores": _clean(self.train_scores),
@@ -321,6 +328,16 @@ def _evaluate_baselines(windows):
     return baselines, predictions
 
 
+def naive_rule_of(estimator):
+    """``"majority"`` or ``"persistence"`` for skfix's naive rules, else None."""
+    from ..estimators import NAIVE_RULES
+
+    for rule, cls in NAIVE_RULES.items():
+        if type(estimator) is cls:
+            return rule
+    return None
+
+
 def _compare(y_true, y_pred, y_base):
     wins, losses, p_value = paired_sign_test(y_true, y_pred, y_base)
     return {"wins": wins, "losses": losses, "p_value": p_value}
@@ -332,6 +349,7 @@ def _evaluate_one(
     evaluation = CandidateEvaluation(
         name=name,
         scoring=windows.scoring_name,
+        naive_rule=naive_rule_of(estimator),
         n_test=len(windows.test),
         baselines=baselines,
     )

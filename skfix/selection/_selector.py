@@ -30,14 +30,25 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     Every candidate is evaluated on the same walk-forward folds of the rows before a
     final test window, and on that window (see :func:`evaluate_candidates`); the
     :class:`SelectionCriteria` accept or reject each one; the accepted ones are ranked
-    by ``test_score - gap_weight * gap``, ties going to the more stable candidate (lower
-    std of fold scores). When nothing is accepted, ``best_estimator_`` is None and
+    by :meth:`SelectionCriteria.rank_score`, ties going to a naive rule, then to the
+    more stable candidate (lower std of fold scores). The naive rules compete as
+    candidates (``naive_rules``): the majority rule is the baseline every candidate
+    must beat significantly, and the persistence rule is deployed where it is the best
+    thing that survives. When nothing is accepted, ``best_estimator_`` is None and
     ``why_`` says why.
 
     Parameters
     ----------
     candidates : dict of str to estimator, or list of (str, estimator)
         Classifiers or pipelines to choose from; they are cloned, never fitted in place.
+    naive_rules : "auto", dict of str to estimator, list of (str, estimator) or None, \
+default="auto"
+        Naive rules evaluated as candidates after ``candidates``. ``"auto"``:
+        ``"majority"`` (:class:`~skfix.estimators.MajorityClassifier`) always, and
+        ``"persistence"`` (:class:`~skfix.estimators.PersistenceClassifier` reading the
+        column ``f"return_{gap}"``) when ``X`` is a DataFrame with that column, as
+        :func:`skfix.features.make_dataset` gives it. None: no rule competes (the
+        baselines are still scored beside every candidate).
     criteria : SelectionCriteria, default=None
         Acceptance rules; None means ``SelectionCriteria()``.
     cv : int, cross-validator or iterable of (train, validation), default=None
@@ -142,6 +153,7 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints = {
         "candidates": [list, dict],
+        "naive_rules": [StrOptions({"auto"}), list, dict, None],
         "criteria": [SelectionCriteria, None],
         "cv": ["cv_object"],
         "test_size": [
@@ -161,6 +173,7 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self,
         candidates,
         *,
+        naive_rules="auto",
         criteria=None,
         cv=None,
         test_size=0.2,
@@ -173,6 +186,7 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         random_state=None,
     ):
         self.candidates = candidates
+        self.naive_rules = naive_rules
         self.criteria = criteria
         self.cv = cv
         self.test_size = test_size
@@ -199,7 +213,7 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         self : ModelSelector
         """
-        items = _named(self.candidates)
+        items = _named([*_named(self.candidates), *self._rules(X)])
         X_checked, y = validate_data(self, X, y, **self._check_options(X))
         check_classification_targets(y)
         X = _for_candidates(X, X_checked)
@@ -259,6 +273,20 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.ranking_ = [d.name for d in sorted(decisions, key=_rank_key) if d.accepted]
         self._choose(X, y, windows)
         return self
+
+    def _rules(self, X):
+        """The naive rules that compete, as (name, estimator) pairs."""
+        from ..estimators import MajorityClassifier, PersistenceClassifier
+
+        if self.naive_rules is None:
+            return []
+        if not isinstance(self.naive_rules, str):
+            return _named(self.naive_rules)
+        rules = [("majority", MajorityClassifier())]
+        column = f"return_{max(self.gap, 1)}"
+        if _keeps_frame(X) and column in set(map(str, X.columns)):
+            rules.append(("persistence", PersistenceClassifier(feature=column)))
+        return rules
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -336,8 +364,9 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{d.name}: {d.decision} - {d.reason}" for d in self.decisions_.values()
             )
             self.why_ = (
-                f"No candidate was accepted ({counts['reject']} rejected, "
-                f"{counts['insufficient_data']} with insufficient data). {details}"
+                f"{self._nothing_beats(windows)}No candidate was accepted "
+                f"({counts['reject']} rejected, {counts['insufficient_data']} with "
+                f"insufficient data). {details}"
             )
             return
         name = self.ranking_[0]
@@ -350,10 +379,32 @@ class ModelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.best_estimator_ = estimator
         self.why_ = (
             f"'{name}' ranks first of {len(self.ranking_)} accepted candidate(s) with "
-            f"rank score {decision.rank_score:.3f} (test {evaluation.scoring} "
+            f"rank score {decision.rank_score:.3f} (out-of-sample accuracy "
+            f"{evaluation.oos_accuracy:.3f}, test {evaluation.scoring} "
             f"{evaluation.test_score:.3f}, gap {evaluation.gap:.3f}, fold std "
             f"{evaluation.validation_std:.3f})."
         )
+
+    def _nothing_beats(self, windows):
+        """"No model beats always predicting <label>." when the majority rule is the
+        baseline and some candidate was tested against it."""
+        judged = [
+            d
+            for d in self.decisions_.values()
+            if not any(c.name == "is_baseline" for c in d.criteria)
+        ]
+        if judged and all(d.decision == "insufficient_data" for d in judged):
+            return "Not enough data to tell a model from luck. "
+        # said only when the data could tell: else "insufficient data" is the answer
+        if (
+            self.criteria_.baseline != "majority"
+            or not judged
+            or any(d.decision == "insufficient_data" for d in judged)
+        ):
+            return ""
+        labels, counts = np.unique(windows.y[windows.selection], return_counts=True)
+        majority = labels[np.argmax(counts)]
+        return f"No model beats always predicting {_label_words(majority)}. "
 
     def _deployable(self):
         check_is_fitted(self, "decisions_")
@@ -453,6 +504,13 @@ def _keeps_frame(X):
 def _for_candidates(X, X_checked):
     """A DataFrame as given, so that candidates see its feature names; else X_checked."""
     return X if _keeps_frame(X) else X_checked
+
+
+def _label_words(label):
+    """skfix's labels in words: 1 is 'up', 0 'flat or down'; others as given."""
+    if isinstance(label, np.integer | int) and label in (0, 1):
+        return "'up'" if label == 1 else "'flat or down'"
+    return repr(label.item() if hasattr(label, "item") else label)
 
 
 def _rank_key(decision):

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..augment import TimeSeriesAugmenter
-from ..estimators import ESTIMATORS, PRESETS
+from ..estimators import ESTIMATORS, NAIVE_RULES, PRESETS
 from ..selection import PurgedWalkForwardSplit, SelectionCriteria
 
 if sys.version_info >= (3, 11):
@@ -15,6 +15,9 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 MODELS = tuple(ESTIMATORS)  # ("logistic", "rf", "xgb", "mlp", "lstm")
+# The naive rules that compete with the models: "majority" is the baseline every
+# candidate must beat, "persistence" is deployed where it is the best that survives.
+RULES = tuple(NAIVE_RULES)  # ("majority", "persistence")
 SPLIT_DEFAULTS = {"n_splits": 5, "test_size": 0.2, "embargo": 0, "window": "expanding"}
 # Each grid starts at the preset's value (the spec's table), which is also what the
 # first fold, with no earlier fold to tune on, uses; the other points regularize
@@ -46,6 +49,7 @@ MODEL_MIN_ROWS = {"mlp": 1000, "lstm": 1000}
 AUGMENTED_MODELS = ("rf", "xgb", "mlp", "lstm")
 _TOP_LEVEL = {
     "models",
+    "naive_rules",
     "seed",
     "horizon",
     "preset",
@@ -100,6 +104,12 @@ class TrainConfig:
         candidate is then a :class:`~skfix.selection.GapPenalizedGridSearchCV` over
         its grid with an inner purged walk-forward split, nested inside the outer
         folds, so its validation scores stay honest.
+    naive_rules : tuple of str, default=("majority", "persistence")
+        The naive rules that compete with the models as candidates
+        (``skfix.estimators.NAIVE_RULES``): always the training majority class, and the
+        same direction as the last ``horizon`` rows (the feature ``return_{horizon}``).
+        An empty tuple leaves them out of the candidates; the baselines are still
+        scored on every candidate's rows.
     model_min_rows : dict, default={"mlp": 1000, "lstm": 1000}
         Per model short name, the fewest labelled rows a symbol needs for the model to
         be tried; on fewer the candidate is recorded as ``"skipped"``. Complexity
@@ -118,6 +128,7 @@ class TrainConfig:
     model_params: dict = dataclasses.field(default_factory=dict)
     tuning: dict = dataclasses.field(default_factory=dict)
     model_min_rows: dict = dataclasses.field(default_factory=lambda: dict(MODEL_MIN_ROWS))
+    naive_rules: tuple = RULES
 
     def __post_init__(self):
         self.validate()
@@ -135,6 +146,17 @@ class TrainConfig:
             raise ConfigError(
                 f"{source}: models must be a non-empty list of {list(MODELS)}; "
                 f"found {list(self.models)}."
+            )
+        rules = self.naive_rules
+        if (
+            isinstance(rules, str)
+            or not isinstance(rules, list | tuple)
+            or sorted(set(rules) - set(RULES))
+            or len(set(rules)) != len(rules)
+        ):
+            raise ConfigError(
+                f"{source}: naive_rules must be a list of distinct rule names, some of "
+                f"{list(RULES)}; found {rules!r}."
             )
         for key in ("seed", "horizon"):
             value = getattr(self, key)
@@ -181,6 +203,12 @@ class TrainConfig:
                     f"{source}: [model_min_rows] {model} must be a non-negative integer; "
                     f"found {rows!r}."
                 )
+
+    def rule(self, name):
+        """A fresh naive rule: the majority class, or persistence over ``horizon``."""
+        if name == "persistence":
+            return NAIVE_RULES[name](feature=f"return_{self.horizon}")
+        return NAIVE_RULES[name]()
 
     def models_for(self, n_rows):
         """The models tried on a symbol of ``n_rows`` labelled rows, and the others."""
@@ -304,6 +332,7 @@ class TrainConfig:
         """The configuration as plain JSON data (for the manifest)."""
         return {
             "models": list(self.models),
+            "naive_rules": list(self.naive_rules),
             "seed": self.seed,
             "horizon": self.horizon,
             "preset": self.preset,
@@ -401,6 +430,14 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
             f"{source}: model_params must be a table of tables ([model_params.rf] ...); "
             f"found {raw['model_params']!r}."
         )
+    if "naive_rules" in raw and (
+        not isinstance(raw["naive_rules"], list)
+        or not all(isinstance(m, str) for m in raw["naive_rules"])
+    ):
+        raise ConfigError(
+            f"{source}: naive_rules must be a list of rule names such as "
+            f'["majority", "persistence"]; found {raw["naive_rules"]!r}.'
+        )
     if "models" in raw and (
         not isinstance(raw["models"], list)
         or not all(isinstance(m, str) for m in raw["models"])
@@ -412,6 +449,8 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
     values = {key: raw[key] for key in ("seed", "horizon", "preset") if key in raw}
     if "models" in raw:
         values["models"] = tuple(raw["models"])
+    if "naive_rules" in raw:
+        values["naive_rules"] = tuple(raw["naive_rules"])
     if "criteria" in raw:
         fields = [f.name for f in dataclasses.fields(SelectionCriteria)]
         unknown = sorted(set(raw["criteria"]) - set(fields))

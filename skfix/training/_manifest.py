@@ -146,6 +146,8 @@ def _summary(symbols):
         if c["status"] != "skipped"
     ]
     scored = [c for c in candidates if c["status"] == "ok"]
+    # the models' figures: a naive rule learns nothing, its "gap" is not overfitting
+    models = [c for c in scored if not c["naive_rule"]]
     failures = [
         {
             "symbol": symbol,
@@ -168,7 +170,7 @@ def _summary(symbols):
     ]
 
     def mean(key):
-        values = [c[key] for c in scored if c[key] is not None]
+        values = [c[key] for c in models if c[key] is not None]
         return float(np.mean(values)) if values else None
 
     selected_gaps = [
@@ -195,6 +197,13 @@ def _summary(symbols):
         "average_gap": mean("gap"),
         "average_test_accuracy": mean("test_accuracy"),
         "deployable_count": sum(r["selected"] is not None for r in symbols.values()),
+        "deployed_naive_rules": sum(
+            c["naive_rule"]
+            for r in symbols.values()
+            if r["selected"]
+            for c in r["candidates"]
+            if c["name"] == r["selected"]["name"]
+        ),
         "selected_average_gap": (float(np.mean(selected_gaps)) if selected_gaps else None),
         "failures": failures,
     }

@@ -93,13 +93,18 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
     and its decision from :meth:`CandidateEvaluation.manifest_fields` and
     :meth:`Decision.manifest_fields`. Timings (``fit_time``) are left out on purpose,
     so that reruns, resumed runs and parallel runs give identical manifests."""
-    from ..estimators import ESTIMATORS
+    from ..estimators import ESTIMATORS, NAIVE_RULES
 
-    cls = ESTIMATORS[name] if name in ESTIMATORS else None
+    cls = ESTIMATORS.get(name) or NAIVE_RULES.get(name)
+    if name in NAIVE_RULES:
+        params = config.rule(name).get_params()
+    else:
+        params = config.estimator_params(name) if cls else {}
     record = {
         "name": name,
         "estimator": f"{cls.__module__.split('._')[0]}.{cls.__name__}" if cls else None,
-        "params": to_jsonable(config.estimator_params(name)) if cls else {},
+        "params": to_jsonable(params),
+        "naive_rule": name in NAIVE_RULES,
         "status": "failed",
         "error": None,
         "fold_train_scores": [],
@@ -230,10 +235,15 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         )
         for name in skipped
     }
+    rules = _rules(config, X, skip_reason)
+    names = [*config.models, *config.naive_rules]
     if not tried:
         record["candidates"] = [
-            _candidate_record(name, config, None, None, None, skip_reason[name])
-            for name in config.models
+            _candidate_record(
+                name, config, None, None, None, skip_reason.get(name, "not tried: "
+                "no model was tried on this symbol.")
+            )
+            for name in names
         ]
         record.update(
             status="insufficient_data",
@@ -248,6 +258,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
             warnings.simplefilter("ignore", TrainingWarning)
             selector = ModelSelector(
                 build_candidates(config, tried),
+                naive_rules=rules,
                 criteria=config.criteria,
                 cv=config.splitter(),
                 test_size=config.test_size,
@@ -261,7 +272,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
 
     evaluations = {e.name: e for e in selector.evaluations_}
     candidates = []
-    for name in config.models:
+    for name in names:
         evaluation = evaluations.get(name)
         decision = selector.decisions_.get(name)
         model_file = None
@@ -282,10 +293,34 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         )
     record["candidates"] = candidates
     record["evidence"] = to_jsonable(selector.evidence_)
-    all_insufficient = all(c["decision"] == "insufficient_data" for c in candidates)
+    # the baseline rule itself is never judged, so it does not make a symbol judged
+    judged = [c for c in candidates if not _is_baseline(c)]
+    all_insufficient = all(c["decision"] == "insufficient_data" for c in judged)
     record["status"] = "insufficient_data" if all_insufficient else "trained"
     _select(record, selector.why_ if selector.best_name_ else None, selector.why_)
     return record
+
+
+def _is_baseline(candidate):
+    return any(c["name"] == "is_baseline" for c in candidate["criteria"])
+
+
+def _rules(config, X, skip_reason):
+    """The naive rules that compete on this symbol; a rule whose input is missing
+    gets a skip reason instead."""
+    rules = []
+    for name in config.naive_rules:
+        rule = config.rule(name)
+        feature = getattr(rule, "feature", None)
+        if feature is not None and feature not in X.columns:
+            skip_reason[name] = (
+                f"not tried: the persistence rule reads the last {config.horizon}-row "
+                f"return ({feature}), which the features do not hold; the persistence "
+                "baseline is still scored on every candidate's rows."
+            )
+            continue
+        rules.append((name, rule))
+    return rules
 
 
 def _select(record, reason, why_none):
