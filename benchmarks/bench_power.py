@@ -2,32 +2,66 @@
 
 Simulated panels of price series whose best possible accuracy (Bayes accuracy) is
 known (:func:`skfix.datasets.simulate_prices`) go through the real command,
-``skfix train FOLDER --seed S``, once per seed, exactly as a user runs it. Two kinds
-of panel:
+``skfix train FOLDER --seed S --no-plots`` (the plots change no decision), once per
+seed, exactly as a user runs it. Two kinds of panel:
 
-- **mixed**: AR(1) returns at phi 0.3 (Bayes 0.597) with 600, 1,500 and 4,000 rows,
-  phi 0.15 (Bayes 0.548), five-day momentum (the signal is in the last week, not the
-  last day), a signal that switches on and off every 250 rows, a one-sided series
-  that rises 98 % of the time (a price index: "always up" is already the best
-  predictor), and pure noise;
-- **noise**: ten random walks, nothing to find; a deployment here is a false one.
+- **mixed** (15 series): AR(1) returns at phi 0.3 (Bayes 0.597) with 600 (three
+  copies), 1,500 and 4,000 rows, and at phi 0.15 (Bayes 0.548); mean reversion, AR(1)
+  at phi -0.3 (Bayes 0.597, "the same direction as last period" at 0.403), with 600
+  and 1,500 rows; five-day momentum (the signal is in the last week, not the last
+  day); a nonlinear process where small moves persist and large ones reverse (Bayes
+  0.597, persistence 0.48: no rule linear in the last return comes near); a signal
+  that switches on and off every 250 rows; a series that rises 55 % of the time and
+  one that rises 98 % of the time (a price index), where "always up", the majority
+  rule, is already the best predictor; and two random walks, of 600 and 1,500 rows;
+- **noise**: two 600-row random walks per panel (``--noise-panel-size``), nothing to
+  find; a deployment here is a false one, and each panel is an all-noise panel.
 
 Each series is simulated 2,000 rows longer than the file given to ``skfix train``;
-the deployed model then predicts those later rows, which no part of training saw, for
-its real out-of-sample accuracy. Printed: deploy rate per process and length (with the
-panel's false-discovery control, the default, and without it, from the per-symbol
-decisions), the deployed models' accuracy on the later rows against Bayes, their
-train-validation gap, the false-deploy rate on noise per symbol and per all-noise
-panel, and any deployed model that always predicts one class. A PNG power curve goes
-next to the per-symbol CSV.
+every candidate with a model file then predicts those later rows, which no part of
+training saw, for its real out-of-sample ("fresh") accuracy, next to the naive rules
+on the same rows (the majority class of the training file's labelled rows, and
+persistence, "up iff the last period was up") and the Bayes predictor itself
+(:func:`skfix.datasets.bayes_direction`).
 
-Run: ``python benchmarks/bench_power.py`` (16 mixed and 40 all-noise panels, about 60
-minutes on two cores; results are appended per panel to the CSV, so an interrupted run
-resumes with ``--resume``).
-``--seeds 2 --noise-panels 2`` is a quick look; ``--report`` only reprints the table
-from the CSV. Targets: at most 5 % of noise symbols and of all-noise panels deployed;
-phi 0.3 deployed for at least 80 % of 600-row and 95 % of 1,500+-row symbols;
-deployed accuracy within 0.03 of Bayes on average; selected models' gap under 10 %.
+Written, appended panel by panel (so an interrupted run resumes with ``--resume``):
+
+- ``power.csv``, one row per symbol: whether it was deployed (with the panel's
+  false-discovery control, the default, and without it, from the per-symbol
+  decisions), whether the deployment is a naive rule (``naive``), the selected model's
+  gap, pooled out-of-sample and fresh accuracy, the fresh accuracy of the majority
+  rule, persistence, the best of the two and the Bayes predictor, and the p-value the
+  pooled test gives the Bayes predictor on the same rows (the ceiling any learned model
+  works under; None for noise);
+- ``power_candidates.csv``, one row per candidate with a model file: its
+  ``oos_accuracy``, ``test_score``, ``gap``, ``decision``, ``rank``, ``naive_rule`` and
+  fresh accuracy, to compare ranking rules after the fact;
+- ``power.png``: deploy rate per process and length, with the Bayes predictor's pass
+  rate, and the deployed models' fresh accuracy against Bayes.
+
+Printed: per process and length the deploy rate, the Bayes predictor's own pass rate
+and the ratio of the two, the share of deployments that are naive rules, the deployed
+models' fresh accuracy against Bayes and against the best naive rule, and their gap;
+the false-deploy rate on noise per symbol and per all-noise panel (and over 20,000
+panels of ten drawn from the noise-panel symbols); the targets, met or not; and the
+fresh accuracy that four ranking rules would have deployed among the accepted
+candidates of each symbol (rank 1 as recorded, max test_score - 0.5 gap,
+max oos_accuracy - 0.5 gap, max oos_accuracy).
+
+Targets: at least 90 % of the 600-row phi-0.3 series on which the Bayes predictor
+passes deployed; at least 95 % deployed at 1,500+ rows for the processes with a
+strong signal (edge over the majority class of at least 0.07: AR(1) phi 0.3, mean
+reversion, momentum, nonlinear); for every process the deployed models' fresh accuracy
+at least the best naive rule's, and within 0.03 of Bayes at 1,500+ rows; at most 5 %
+of noise symbols and at most 5 % of all-noise panels deploying.
+
+Run: ``python benchmarks/bench_power.py``: 8 mixed and 200 all-noise panels, about 60
+minutes on two cores (a mixed panel about 150 s, an all-noise panel about 12 s, much
+of it starting ``skfix train`` and its workers; loading and scoring every candidate's
+model file adds about 0.6 s per mixed-panel symbol, 0.3 s per noise symbol).
+``--seeds 16`` doubles the signal series, for about 80 minutes.
+``--seeds 1 --noise-panels 1`` is a quick look (about 3 minutes); ``--report`` only
+reprints the tables from the CSVs.
 """
 
 import argparse
@@ -44,8 +78,8 @@ from pathlib import Path
 import numpy as np
 
 import skfix
-from skfix.datasets import simulate_prices
-from skfix.features import make_features
+from skfix.datasets import bayes_direction, simulate_prices
+from skfix.features import make_dataset, make_features
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -53,16 +87,26 @@ FRESH_ROWS = 2000
 # (name, process, strength, rows, copies per mixed panel)
 MIXED = (
     ("ar1-0.30", "ar1", 0.30, 600, 3),
-    ("ar1-0.30", "ar1", 0.30, 1500, 2),
+    ("ar1-0.30", "ar1", 0.30, 1500, 1),
     ("ar1-0.30", "ar1", 0.30, 4000, 1),
     ("ar1-0.15", "ar1", 0.15, 1500, 1),
+    ("reversion-0.30", "ar1", -0.30, 600, 1),
+    ("reversion-0.30", "ar1", -0.30, 1500, 1),
     ("momentum-0.5", "momentum", 0.5, 1500, 1),
+    ("nonlinear-0.30", "nonlinear", 0.30, 1500, 1),
     ("switching-0.30", "switching", 0.30, 1500, 1),
+    ("trend-0.55", "trend", 0.55, 1500, 1),
     ("trend-0.98", "trend", 0.98, 1500, 1),
     ("noise", "noise", 0.0, 600, 1),
     ("noise", "noise", 0.0, 1500, 1),
 )
-NOISE_PANEL = (("noise", "noise", 0.0, 600, 10),)
+NOISE_ROWS = 600
+# The naive rules of `skfix train`, for manifests that predate the naive_rule field.
+NAIVE_RULES = ("majority", "persistence")
+# A process whose Bayes predictor beats the majority class by this much has a strong
+# signal: the deploy-rate target of 95 % at 1,500+ rows applies to it.
+STRONG_EDGE = 0.07
+ALPHA = 0.05
 FIELDS = (
     "kind",
     "seed",
@@ -77,10 +121,15 @@ FIELDS = (
     "deployed",
     "deployed_without_panel",
     "model",
+    "naive",
     "gap",
     "oos_accuracy",
     "fresh_accuracy",
     "fresh_majority_share",
+    "fresh_majority",
+    "fresh_persistence",
+    "fresh_best_naive",
+    "fresh_bayes",
     "constant",
     "p_value",
     "bh_input",
@@ -88,12 +137,46 @@ FIELDS = (
     "bayes_predictor_p_value",
     "min_detectable_edge",
 )
+CANDIDATE_FIELDS = (
+    "kind",
+    "seed",
+    "symbol",
+    "process",
+    "n_rows",
+    "bayes",
+    "candidate",
+    "naive_rule",
+    "status",
+    "decision",
+    "rank",
+    "selected",
+    "accepted_before_panel",
+    "oos_accuracy",
+    "test_score",
+    "gap",
+    "fresh_accuracy",
+    "constant",
+)
+# How each ranking rule scores an accepted candidate; the highest score is deployed.
+RANKING_RULES = {
+    "rank 1": lambda c: -_number(c["rank"]),
+    "test-gap/2": lambda c: _number(c["test_score"]) - 0.5 * _number(c["gap"]),
+    "oos-gap/2": lambda c: _number(c["oos_accuracy"]) - 0.5 * _number(c["gap"]),
+    "oos": lambda c: _number(c["oos_accuracy"]),
+}
+
+
+def candidates_path(out):
+    """The per-candidate CSV next to the per-symbol one."""
+    return out.with_name(f"{out.stem}_candidates{out.suffix}")
 
 
 def process_facts(process, strength):
     """Bayes accuracy and majority share of a process, from one long path."""
-    rows = 4000 if process == "trend" else 200_000
-    facts = simulate_prices(rows, process, strength, random_state=12345).attrs[
+    if process == "trend":
+        # always up is the Bayes predictor, right with probability `strength`
+        return strength, strength
+    facts = simulate_prices(200_000, process, strength, random_state=12345).attrs[
         "skfix_simulation"
     ]
     up = facts["up_share"]
@@ -101,7 +184,7 @@ def process_facts(process, strength):
 
 
 def write_panel(folder, kind, seed, design):
-    """CSV files of one panel; returns {symbol: (process facts, full prices)}."""
+    """CSV files of one panel; returns {symbol: (name, process, strength, rows, prices)}."""
     series = {}
     for i, (name, process, strength, rows, copies) in enumerate(design):
         for copy in range(copies):
@@ -115,33 +198,35 @@ def write_panel(folder, kind, seed, design):
     return series
 
 
-def fresh_accuracy(model, prices, rows):
-    """Accuracy of a deployed model on the rows after the training file ended."""
-    features = make_features(prices)
-    up = (prices["close"].shift(-1) > prices["close"]).astype(int)
-    later = features.iloc[rows:-1].dropna()
-    predictions = model.predict(later)
-    truth = up.loc[later.index].to_numpy()
-    majority = max(truth.mean(), 1 - truth.mean())
-    return (
-        float(np.mean(predictions == truth)),
-        float(majority),
-        bool(len(np.unique(predictions)) == 1),
-    )
+def bayes_predictions(prices, process, fallback):
+    """The Bayes predictor's 0/1 for every row of a simulated frame; None for noise.
+
+    Where the process carries no signal (the quiet regimes of ``"switching"``) every
+    guess is as good as any other, and the predictor says ``fallback`` (the
+    baseline's class): the paired test then counts only the rows where it knows more.
+    For ``"trend"`` it is always up, which cannot beat the majority rule.
+    """
+    if process == "noise":
+        return None
+    direction = bayes_direction(prices).to_numpy()
+    if process == "switching":
+        length = prices.attrs["skfix_simulation"]["regime_length"]
+        quiet = (np.arange(len(prices)) // length) % 2 == 1
+        direction = np.where(quiet, fallback, direction)
+    return direction
 
 
-def bayes_predictor_p_value(prices, process, strength, n_splits=5):
+def bayes_predictor_p_value(prices, process, n_splits=5):
     """The pooled test's p-value for the Bayes predictor itself on the same rows.
 
-    For ``"ar1"`` (phi > 0) the Bayes predictor is "up if the last return was up",
-    for ``"momentum"`` "up if the last five days' return was up". It is scored on the
-    pooled out-of-sample rows of the same folds ``skfix train`` uses, against the
+    The Bayes predictor (:func:`bayes_predictions`) is scored on the pooled
+    out-of-sample rows of the same folds ``skfix train`` uses, against the
     training-majority baseline: the power of a model that learned the process
-    perfectly, one candidate, no correction. None for the other processes.
+    perfectly, one candidate, no correction. None for noise, where there is nothing to
+    learn.
     """
     from sklearn.dummy import DummyClassifier
 
-    from skfix.features import make_dataset
     from skfix.selection import (
         PurgedWalkForwardSplit,
         holdout_split,
@@ -149,8 +234,7 @@ def bayes_predictor_p_value(prices, process, strength, n_splits=5):
         walk_forward_predict,
     )
 
-    feature = {"ar1": "return_1", "momentum": "return_5"}.get(process)
-    if feature is None or strength <= 0:
+    if process == "noise":
         return None
     X, y = make_dataset(prices, horizon=1)
     y = y.to_numpy()
@@ -158,8 +242,80 @@ def bayes_predictor_p_value(prices, process, strength, n_splits=5):
     folds = list(PurgedWalkForwardSplit(n_splits, gap=1).split(X.iloc[selection]))
     folds.append((selection, test))
     idx, baseline = walk_forward_predict(DummyClassifier(), X, y, cv=folds)
-    bayes = (X[feature].to_numpy()[idx] > 0).astype(y.dtype)
+    rows = prices.index.get_indexer(X.index)[idx]
+    full = np.zeros(len(prices), dtype=baseline.dtype)
+    full[rows] = baseline
+    bayes = bayes_predictions(prices, process, full)[rows].astype(y.dtype)
     return paired_sign_test(y[idx], bayes, baseline)[2]
+
+
+def fresh_rows(prices, rows):
+    """Features and labels of the rows after the training file ended."""
+    features = make_features(prices)
+    up = (prices["close"].shift(-1) > prices["close"]).astype(int)
+    later = features.iloc[rows:-1].dropna()
+    return later, up.loc[later.index].to_numpy()
+
+
+def naive_fresh(prices, rows, process, later, truth):
+    """Fresh accuracy of the majority rule, persistence and the Bayes predictor.
+
+    The majority rule predicts the most frequent class of the labelled rows that
+    ``skfix train`` fits its final models on; persistence says "up" iff the last
+    return was up.
+    """
+    trained = make_dataset(prices.iloc[:rows])[1].to_numpy(dtype=int)
+    # the first of the most frequent classes on a tie, as MajorityClassifier
+    majority = int(trained.mean() > 0.5)
+    persistence = (later["return_1"].to_numpy() > 0).astype(int)
+    bayes = bayes_predictions(prices, process, majority)
+    accuracy = {
+        "fresh_majority": float(np.mean(truth == majority)),
+        "fresh_persistence": float(np.mean(truth == persistence)),
+    }
+    accuracy["fresh_best_naive"] = max(accuracy.values())
+    accuracy["fresh_bayes"] = (
+        None
+        if bayes is None
+        else float(np.mean(truth == bayes[prices.index.get_indexer(later.index)]))
+    )
+    return accuracy
+
+
+def candidate_rows(record, out, later, truth):
+    """Each candidate with a model file, loaded, verified and scored on the fresh rows."""
+    from skfix.persistence import load_model
+
+    scored = []
+    for candidate in record["candidates"]:
+        if candidate.get("model_file") is None:
+            continue
+        predictions = np.asarray(load_model(candidate["model_file"], out).predict(later))
+        scored.append(
+            {
+                "candidate": candidate["name"],
+                "naive_rule": int(is_naive(candidate)),
+                "status": candidate["status"],
+                "decision": candidate["decision"],
+                "rank": _blank(candidate.get("rank")),
+                "selected": int(
+                    bool(record["selected"])
+                    and record["selected"]["name"] == candidate["name"]
+                ),
+                "accepted_before_panel": int(accepted_before_panel(candidate)),
+                "oos_accuracy": _blank(candidate.get("oos_accuracy")),
+                "test_score": _blank(candidate.get("test_score")),
+                "gap": _blank(candidate.get("gap")),
+                "fresh_accuracy": round(float(np.mean(predictions == truth)), 4),
+                "constant": int(len(np.unique(predictions)) == 1),
+            }
+        )
+    return scored
+
+
+def is_naive(candidate):
+    """Whether a candidate is one of the naive rules rather than a learned model."""
+    return bool(candidate.get("naive_rule", candidate["name"] in NAIVE_RULES))
 
 
 def bh_input(record):
@@ -176,13 +332,13 @@ def bh_input(record):
     return min(accepted, default=1.0)
 
 
-def resampled_noise_panels(rows, size=10, n_panels=20_000, alpha=0.05, seed=0):
+def resampled_noise_panels(rows, size=10, n_panels=20_000, alpha=ALPHA, seed=0):
     """Share of all-noise panels of ``size`` in which BH deploys anything, over
     random panels drawn from every noise symbol of the noise panels.
 
     The symbols of a panel are independent series, so any ``size`` of them form a
     panel as valid as the ones that ran together; drawing many such panels measures
-    the false-deploy rate far more precisely than the few panels run.
+    the false-deploy rate of larger panels than the ones run, and more precisely.
     """
     from scipy.stats import false_discovery_control
 
@@ -212,6 +368,11 @@ def _blank(value):
     return "" if value is None else value
 
 
+def _number(value):
+    """A CSV cell as a float; NaN when empty."""
+    return float(value) if value not in ("", None) else np.nan
+
+
 def accepted_before_panel(candidate):
     """Whether a candidate met every criterion of its own symbol."""
     if candidate["status"] != "ok":
@@ -220,7 +381,9 @@ def accepted_before_panel(candidate):
 
 
 def run_panel(kind, seed, design, facts, n_jobs):
-    rows_out = []
+    """Train one panel; returns its per-symbol rows, its per-candidate rows and the
+    seconds spent loading and scoring the candidates' model files."""
+    rows_out, candidates_out, loading = [], [], 0.0
     with tempfile.TemporaryDirectory() as tmp:
         data, out = Path(tmp) / "data", Path(tmp) / "out"
         data.mkdir()
@@ -238,12 +401,12 @@ def run_panel(kind, seed, design, facts, n_jobs):
             "--n-jobs",
             str(n_jobs),
             "--quiet",
+            "--no-plots",
         ]
         completed = subprocess.run(command, capture_output=True, text=True)
         if completed.returncode not in (0, 1):
             raise SystemExit(f"skfix train failed: {completed.stderr[-2000:]}")
         manifest = json.loads((out / "manifest.json").read_text())
-        deployed = skfix.load_deployment(out / "manifest.json")
         for symbol, (name, process, strength, rows, prices) in series.items():
             record = manifest["symbols"][symbol]
             bayes, majority = facts[(process, strength)]
@@ -256,6 +419,11 @@ def run_panel(kind, seed, design, facts, n_jobs):
                 ),
                 None,
             )
+            later, truth = fresh_rows(prices, rows)
+            began = time.perf_counter()
+            scored = candidate_rows(record, out, later, truth)
+            loading += time.perf_counter() - began
+            evidence = record.get("evidence") or {}
             row = {
                 "kind": kind,
                 "seed": seed,
@@ -272,153 +440,323 @@ def run_panel(kind, seed, design, facts, n_jobs):
                     any(accepted_before_panel(c) for c in record["candidates"])
                 ),
                 "model": selected["name"] if selected else "",
-                "gap": chosen["gap"] if chosen else "",
-                "oos_accuracy": chosen["oos_accuracy"] if chosen else "",
-                "p_value": (record.get("evidence") or {}).get("p_value", ""),
+                "naive": int(is_naive(chosen)) if chosen else "",
+                "gap": _blank(chosen["gap"]) if chosen else "",
+                "oos_accuracy": _blank(chosen["oos_accuracy"]) if chosen else "",
+                "fresh_accuracy": "",
+                "fresh_majority_share": round(max(truth.mean(), 1 - truth.mean()), 4),
+                "constant": "",
+                "p_value": _blank(evidence.get("p_value")),
                 "bh_input": _blank(bh_input(record)),
                 "bayes_predictor_p_value": _blank(
-                    bayes_predictor_p_value(prices.iloc[:rows], process, strength)
+                    bayes_predictor_p_value(prices.iloc[:rows], process)
                 ),
-                "panel_p_value": (record.get("evidence") or {}).get("panel_p_value", ""),
-                "min_detectable_edge": (record.get("evidence") or {}).get(
-                    "min_detectable_edge", ""
-                ),
-                "fresh_accuracy": "",
-                "fresh_majority_share": "",
-                "constant": "",
+                "panel_p_value": _blank(evidence.get("panel_p_value")),
+                "min_detectable_edge": _blank(evidence.get("min_detectable_edge")),
             }
-            if selected:
-                accuracy, share, constant = fresh_accuracy(deployed[symbol], prices, rows)
+            row.update(
+                {
+                    key: _blank(None if value is None else round(value, 4))
+                    for key, value in naive_fresh(
+                        prices, rows, process, later, truth
+                    ).items()
+                }
+            )
+            deployed = next((c for c in scored if c["selected"]), None)
+            if deployed:
                 row.update(
-                    fresh_accuracy=round(accuracy, 4),
-                    fresh_majority_share=round(share, 4),
-                    constant=int(constant),
+                    fresh_accuracy=deployed["fresh_accuracy"],
+                    constant=deployed["constant"],
                 )
             rows_out.append(row)
-    return rows_out
+            keys = {"kind": kind, "seed": seed, "symbol": symbol, "process": name}
+            candidates_out += [
+                {**keys, "n_rows": rows, "bayes": round(bayes, 4), **c} for c in scored
+            ]
+    return rows_out, candidates_out, loading
 
 
 def _floats(rows, key):
-    return np.array([float(r[key]) for r in rows if r[key] not in ("", None)])
+    return np.array([float(r[key]) for r in rows if r.get(key) not in ("", None)])
 
 
-def report(rows, seconds=None):
-    """Print the tables from the per-symbol rows; return the figures that matter."""
+def _differences(rows, key, minus):
+    """``key - minus`` over the rows that have both."""
+    both = [
+        r for r in rows if r.get(key) not in ("", None) and r.get(minus) not in ("", None)
+    ]
+    return _floats(both, key) - _floats(both, minus)
+
+
+def _share(flags):
+    return f"{sum(flags)} of {len(flags)} ({np.mean(flags):.1%})" if flags else "-"
+
+
+def _cell(value, spec, width):
+    return (format(value, spec) if value is not None else "-").rjust(width)
+
+
+def report(rows, candidates=None, seconds=None):
+    """Print the tables from the per-symbol (and per-candidate) rows; return the
+    figures that matter."""
     print(
         f"skfix {skfix.__version__}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs; `skfix train FOLDER --seed S`, default configuration "
-        f"(5 candidates, tuning, max-T correction, BH across each panel)"
-        + (f"; {seconds / 60:.0f} min" if seconds else "")
-        + "\n"
+        f"{os.cpu_count()} CPUs; `skfix train FOLDER --seed S --no-plots`, default "
+        f"configuration (every default candidate, tuning, max-T correction, BH across "
+        f"each panel)" + (f"; {seconds / 60:.0f} min" if seconds else "") + "\n"
     )
     groups = {}
     for r in rows:
-        key = (r["process"], int(r["n_rows"]))
-        groups.setdefault(key, []).append(r)
-    header = (
-        f"{'process':<15} {'rows':>5} {'n':>4} {'Bayes':>6} {'edge':>6} {'deploy':>7} "
-        f"{'no-BH':>6} {'Bayes-p':>7} {'acc new':>8} {'-Bayes':>7} {'gap':>6}  models"
+        groups.setdefault((r["process"], int(r["n_rows"])), []).append(r)
+    print(
+        "Per process and length. deploy: share deployed (no-BH: accepted on its own\n"
+        "symbol, before the panel's FDR control); B-pass: share of series where the\n"
+        "Bayes predictor itself passes the pooled test (one candidate, no correction),\n"
+        "the ceiling any learned model works under; dep/B: deploy / B-pass; naive:\n"
+        "share of deployments that are naive rules; acc new: deployed models' mean\n"
+        "accuracy on the 2,000 later rows, minus Bayes and minus the best naive rule's\n"
+        "on the same rows; gap: their mean train-validation gap.\n"
     )
     print(
-        "Deploy rate per process and length (signal and noise, all panels); Bayes-p:\n"
-        "share of series where the Bayes predictor itself passes the pooled test\n"
-        "(one candidate, no correction), the ceiling any learned model works under:\n"
+        f"{'process':<15} {'rows':>5} {'n':>4} {'Bayes':>6} {'deploy':>6} {'no-BH':>6} "
+        f"{'B-pass':>6} {'dep/B':>5} {'naive':>6} {'acc new':>7} {'-Bayes':>7} "
+        f"{'-naive':>7} {'gap':>6}  models"
     )
-    print(header)
     figures = {}
     for (process, n_rows), group in sorted(groups.items()):
         deployed = [r for r in group if int(r["deployed"])]
         fresh = _floats(deployed, "fresh_accuracy")
+        over_naive = _differences(deployed, "fresh_accuracy", "fresh_best_naive")
         gaps = _floats(deployed, "gap")
         bayes = float(group[0]["bayes"])
         models = {}
         for r in deployed:
             models[r["model"]] = models.get(r["model"], 0) + 1
         rate = len(deployed) / len(group)
-        no_bh = np.mean([int(r["deployed_without_panel"]) for r in group])
+        no_bh = float(np.mean([int(r["deployed_without_panel"]) for r in group]))
         oracle = _floats(group, "bayes_predictor_p_value")
+        oracle_rate = float(np.mean(oracle <= ALPHA)) if oracle.size else None
+        naive = [int(r["naive"]) for r in deployed if r.get("naive") not in ("", None)]
+        passing = [r for r in group if _number(r["bayes_predictor_p_value"]) <= ALPHA]
         figures[(process, n_rows)] = {
             "n": len(group),
-            "rate": rate,
-            "rate_without_panel": float(no_bh),
-            "bayes_predictor_rate": (
-                float(np.mean(oracle <= 0.05)) if oracle.size else None
-            ),
-            "fresh": float(fresh.mean()) if fresh.size else None,
             "bayes": bayes,
+            "edge": float(group[0]["edge"]),
+            "rate": rate,
+            "rate_without_panel": no_bh,
+            "bayes_predictor_rate": oracle_rate,
+            "rate_given_bayes_passes": (
+                float(np.mean([int(r["deployed"]) for r in passing])) if passing else None
+            ),
+            "naive_share": float(np.mean(naive)) if naive else None,
+            "fresh": float(fresh.mean()) if fresh.size else None,
+            "fresh_minus_naive": float(over_naive.mean()) if over_naive.size else None,
+            "gap": float(gaps.mean()) if gaps.size else None,
         }
         print(
-            f"{process:<15} {n_rows:>5} {len(group):>4} {bayes:>6.3f} "
-            f"{float(group[0]['edge']):>6.3f} {rate:>7.0%} {no_bh:>6.0%} "
-            + (f"{np.mean(oracle <= 0.05):>7.0%} " if oracle.size else f"{'-':>7} ")
-            + (
-                f"{fresh.mean():>8.3f} {fresh.mean() - bayes:>+7.3f}"
-                if fresh.size
-                else f"{'-':>8} {'-':>7}"
-            )
-            + (f" {gaps.mean():>6.3f}" if gaps.size else f" {'-':>6}")
+            f"{process:<15} {n_rows:>5} {len(group):>4} {bayes:>6.3f} {rate:>6.0%} "
+            f"{no_bh:>6.0%} "
+            + _cell(oracle_rate, ".0%", 6)
+            + " "
+            + _cell(rate / oracle_rate if oracle_rate else None, ".2f", 5)
+            + " "
+            + _cell(np.mean(naive) if naive else None, ".0%", 6)
+            + " "
+            + _cell(fresh.mean() if fresh.size else None, ".3f", 7)
+            + " "
+            + _cell(fresh.mean() - bayes if fresh.size else None, "+.3f", 7)
+            + " "
+            + _cell(over_naive.mean() if over_naive.size else None, "+.3f", 7)
+            + " "
+            + _cell(gaps.mean() if gaps.size else None, ".3f", 6)
             + "  "
             + ", ".join(f"{m} {k}" for m, k in sorted(models.items()))
         )
+    figures.update(_report_noise(rows))
+    figures.update(_report_deployed(rows))
+    figures["targets"] = _report_targets(figures)
+    if candidates:
+        figures["ranking"] = _report_ranking(candidates)
+    return figures
+
+
+def _report_noise(rows):
     noise = [r for r in rows if r["process"] == "noise"]
-    noise_panels = {}
+    panels = {}
     for r in rows:
         if r["kind"] == "noise":
-            noise_panels.setdefault(r["seed"], []).append(r)
-    any_deployed = [any(int(r["deployed"]) for r in p) for p in noise_panels.values()]
+            panels.setdefault(r["seed"], []).append(r)
+    any_deployed = [any(int(r["deployed"]) for r in p) for p in panels.values()]
     any_without = [
-        any(int(r["deployed_without_panel"]) for r in p) for p in noise_panels.values()
+        any(int(r["deployed_without_panel"]) for r in p) for p in panels.values()
     ]
-    deployed = [r for r in rows if int(r["deployed"])]
-    constant = [r for r in deployed if str(r["constant"]) == "1"]
-    signal = [r for r in deployed if r["process"].startswith("ar1-0.30")]
-    fresh_gap = _floats(signal, "fresh_accuracy") - _floats(signal, "bayes")
-    gaps = _floats(deployed, "gap")
+    deployed = [int(r["deployed"]) for r in noise]
+    naive = [r for r in noise if int(r["deployed"]) and str(r.get("naive")) == "1"]
+    sizes = "/".join(str(size) for size in sorted({len(p) for p in panels.values()}))
+    without = [int(r["deployed_without_panel"]) for r in noise]
     print("\nNoise (pure random walks, nothing to find):\n")
-    print(
-        f"  noise symbols deployed, with the panel correction     "
-        f"{sum(int(r['deployed']) for r in noise)} of {len(noise)} "
-        f"({np.mean([int(r['deployed']) for r in noise]):.1%})"
-    )
-    print(
-        f"  noise symbols accepted on their own (no correction)   "
-        f"{sum(int(r['deployed_without_panel']) for r in noise)} of {len(noise)} "
-        f"({np.mean([int(r['deployed_without_panel']) for r in noise]):.1%})"
-    )
-    if any_deployed:
-        print(
-            f"  all-noise panels deploying anything (BH on)           "
-            f"{sum(any_deployed)} of {len(any_deployed)} ({np.mean(any_deployed):.1%})"
-        )
-        print(
-            f"  all-noise panels with an acceptance (BH off)          "
-            f"{sum(any_without)} of {len(any_without)} ({np.mean(any_without):.1%})"
-        )
+    for label, value in (
+        ("noise symbols deployed, with the panel correction", _share(deployed)),
+        ("  of which naive rules", len(naive)),
+        ("noise symbols accepted on their own (no correction)", _share(without)),
+        (f"all-noise panels of {sizes} deploying anything (BH on)", _share(any_deployed)),
+        ("all-noise panels with an acceptance (BH off)", _share(any_without)),
+    ):
+        print(f"  {label:<54}{value}")
     resampled, n_noise = resampled_noise_panels(rows)
     if resampled is not None:
         print(
-            f"  all-noise panels deploying anything (BH on), 20,000   {resampled:.1%}\n"
-            f"    panels of ten drawn from the {n_noise} noise-panel symbols"
+            f"  {'all-noise panels of ten deploying anything (BH on)':<54}{resampled:.1%}\n"
+            f"    over 20,000 panels drawn from the {n_noise} noise-panel symbols"
         )
+    return {
+        "noise_rate": float(np.mean(deployed)) if deployed else None,
+        "noise_panels": float(np.mean(any_deployed)) if any_deployed else None,
+        "noise_panels_resampled": resampled,
+    }
+
+
+def _report_deployed(rows):
+    deployed = [r for r in rows if int(r["deployed"])]
+    learned = [r for r in deployed if str(r.get("naive")) != "1"]
+    constant = [r for r in learned if str(r["constant"]) == "1"]
+    fresh_gap = _differences(deployed, "fresh_accuracy", "bayes")
+    gaps = _floats(deployed, "gap")
     print("\nDeployed models:\n")
+    naive = len(deployed) - len(learned)
     print(f"  deployed in all                                       {len(deployed)}")
-    print(f"  always predicting one class on the later rows         {len(constant)}")
+    print(f"    naive rules among them                              {naive}")
+    print(f"  learned models always predicting one class (later)    {len(constant)}")
     if fresh_gap.size:
         print(
-            "  phi 0.3: accuracy on later rows minus Bayes, mean     "
+            "  accuracy on later rows minus Bayes, mean              "
             f"{fresh_gap.mean():+.3f} (over {fresh_gap.size})"
         )
     if gaps.size:
         print(f"  mean train-validation gap of the selected models      {gaps.mean():.3f}")
-    figures.update(
-        noise_rate=float(np.mean([int(r["deployed"]) for r in noise])) if noise else None,
-        noise_panels=float(np.mean(any_deployed)) if any_deployed else None,
-        noise_panels_resampled=resampled,
-        constant=len(constant),
-        fresh_minus_bayes=float(fresh_gap.mean()) if fresh_gap.size else None,
-        selected_gap=float(gaps.mean()) if gaps.size else None,
+    return {
+        "constant": len(constant),
+        "fresh_minus_bayes": float(fresh_gap.mean()) if fresh_gap.size else None,
+        "selected_gap": float(gaps.mean()) if gaps.size else None,
+    }
+
+
+def _report_targets(figures):
+    """Print each target with what was measured; return {target: met (or None)}."""
+    groups = {k: v for k, v in figures.items() if isinstance(k, tuple)}
+
+    def check(label, value, spec, met):
+        verdict = "-" if met is None else ("met" if met else "NOT met")
+        print(f"  {label:<66} {_cell(value, spec, 7)}  {verdict}")
+        return met
+
+    print("\nTargets:\n")
+    met = {}
+    short = groups.get(("ar1-0.30", 600), {}).get("rate_given_bayes_passes")
+    met["ar1_600_given_bayes"] = check(
+        "phi 0.3, 600 rows: deployed where the Bayes predictor passes >= 90 %",
+        short,
+        ".0%",
+        None if short is None else short >= 0.90,
     )
-    return figures
+    strong = {
+        key: g
+        for key, g in groups.items()
+        if key[1] >= 1500 and g["edge"] >= STRONG_EDGE and key[0] != "noise"
+    }
+    for (process, n_rows), g in sorted(strong.items()):
+        met[f"{process}_{n_rows}_rate"] = check(
+            f"{process}, {n_rows} rows: deployed >= 95 %",
+            g["rate"],
+            ".0%",
+            g["rate"] >= 0.95,
+        )
+    for (process, n_rows), g in sorted(groups.items()):
+        above = g["fresh_minus_naive"]
+        if above is not None:
+            met[f"{process}_{n_rows}_naive"] = check(
+                f"{process}, {n_rows} rows: deployed fresh >= best naive rule's",
+                above,
+                "+.3f",
+                above >= 0,
+            )
+        if n_rows >= 1500 and g["fresh"] is not None:
+            below = g["fresh"] - g["bayes"]
+            met[f"{process}_{n_rows}_bayes"] = check(
+                f"{process}, {n_rows} rows: deployed fresh within 0.03 of Bayes",
+                below,
+                "+.3f",
+                below >= -0.03,
+            )
+    for key, label in (
+        ("noise_rate", "noise symbols deploying <= 5 %"),
+        ("noise_panels", "all-noise panels deploying <= 5 %"),
+    ):
+        value = figures.get(key)
+        met[key] = check(label, value, ".1%", None if value is None else value <= 0.05)
+    return met
+
+
+def rank_picks(candidates):
+    """{(kind, seed, symbol): {rule: the chosen candidate row}} over the symbols with at
+    least one accepted, ranked candidate; "best" is the best fresh accuracy among
+    them, known only afterwards."""
+    symbols = {}
+    for c in candidates:
+        if c["decision"] == "accept" and c["rank"] not in ("", None):
+            symbols.setdefault((c["kind"], str(c["seed"]), c["symbol"]), []).append(c)
+    picks = {}
+    for key, accepted in symbols.items():
+        chosen = {}
+        for rule, score in {
+            **RANKING_RULES,
+            "best": lambda c: _number(c["fresh_accuracy"]),
+        }.items():
+            scores = np.array([score(c) for c in accepted])
+            if not np.isnan(scores).all():
+                # the first of the highest, in the manifest's candidate order
+                chosen[rule] = accepted[int(np.nanargmax(scores))]
+        picks[key] = chosen
+    return picks
+
+
+def _report_ranking(candidates):
+    """Print the mean fresh accuracy each ranking rule would have deployed."""
+    picks = rank_picks(candidates)
+    process_of = {}
+    for c in candidates:
+        process_of[(c["kind"], str(c["seed"]), c["symbol"])] = (
+            c["process"],
+            int(c["n_rows"]),
+            float(c["bayes"]),
+        )
+    rules = [*RANKING_RULES, "best"]
+    print(
+        "\nRanking rules compared: mean accuracy on the later rows of the candidate each\n"
+        "rule deploys among a symbol's accepted candidates (best: the best of them,\n"
+        "known only afterwards), over the symbols with at least one:\n"
+    )
+    print(
+        f"{'process':<15} {'rows':>5} {'n':>4} {'Bayes':>6} "
+        + " ".join(f"{rule:>10}" for rule in rules)
+    )
+    by_group = {}
+    for key, chosen in picks.items():
+        by_group.setdefault(process_of[key], []).append(chosen)
+    means = {}
+    for (process, n_rows, bayes), group in sorted(by_group.items()):
+        row = {
+            rule: [float(ch[rule]["fresh_accuracy"]) for ch in group if rule in ch]
+            for rule in rules
+        }
+        means[(process, n_rows)] = {
+            rule: float(np.mean(v)) if v else None for rule, v in row.items()
+        }
+        print(
+            f"{process:<15} {n_rows:>5} {len(group):>4} {bayes:>6.3f} "
+            + " ".join(_cell(np.mean(v) if v else None, ".3f", 10) for v in row.values())
+        )
+    return means
 
 
 def plot(rows, path):
@@ -427,30 +765,52 @@ def plot(rows, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    by_rows = {}
+    groups = {}
     for r in rows:
-        by_rows.setdefault(int(r["n_rows"]), {}).setdefault(float(r["edge"]), []).append(
-            int(r["deployed"])
-        )
-    for n_rows, by_edge in sorted(by_rows.items()):
-        edges = sorted(by_edge)
-        left.plot(
-            edges,
-            [np.mean(by_edge[e]) for e in edges],
-            marker="o",
-            label=f"{n_rows} rows",
-        )
-    left.axhline(0.05, color="grey", linestyle=":", linewidth=1)
-    left.set_xlabel("edge of the Bayes predictor over the majority class")
-    left.set_ylabel("share of symbols deployed")
-    left.set_title("Deploy rate against edge and rows")
-    left.legend()
+        groups.setdefault((r["process"], int(r["n_rows"])), []).append(r)
+    keys = sorted(groups, reverse=True)  # the table's order, top to bottom
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, max(4.2, 0.32 * len(keys) + 1.2)))
+    # Bars per process, not a curve over the edge: processes of the same edge (AR(1)
+    # either way, nonlinear) differ in how hard they are to learn.
+    where = np.arange(len(keys))
+    left.barh(
+        where,
+        [np.mean([int(r["deployed"]) for r in groups[k]]) for k in keys],
+        color="tab:blue",
+        label="deployed",
+    )
+    passing = [_floats(groups[k], "bayes_predictor_p_value") for k in keys]
+    shown = [i for i, p in enumerate(passing) if p.size]
+    left.scatter(
+        [np.mean(passing[i] <= ALPHA) for i in shown],
+        where[shown],
+        marker="D",
+        color="black",
+        zorder=3,
+        label="Bayes predictor passes",
+    )
+    left.set_yticks(where, [f"{p}, {n} rows" for p, n in keys], fontsize=8)
+    left.axvline(ALPHA, color="grey", linestyle=":", linewidth=1)
+    left.set_xlim(0, 1.02)
+    left.set_xlabel("share of symbols")
+    left.set_title("Deploy rate per process and length")
+    left.legend(loc="lower right", fontsize=8)
     deployed = [r for r in rows if int(r["deployed"]) and r["fresh_accuracy"] != ""]
-    bayes = [float(r["bayes"]) for r in deployed]
-    fresh = [float(r["fresh_accuracy"]) for r in deployed]
-    right.scatter(bayes, fresh, s=12, alpha=0.6)
-    low, high = 0.45, 1.0
+    for naive, marker, label in ((False, "o", "learned model"), (True, "x", "naive rule")):
+        shown = [r for r in deployed if (str(r.get("naive")) == "1") == naive]
+        if shown:
+            right.scatter(
+                [float(r["bayes"]) for r in shown],
+                [float(r["fresh_accuracy"]) for r in shown],
+                s=14,
+                alpha=0.6,
+                marker=marker,
+                label=label,
+            )
+    fresh = np.array([float(r["fresh_accuracy"]) for r in deployed] or [0.5])
+    bayes = np.array([float(r["bayes"]) for r in deployed] or [0.5])
+    # every deployed process's Bayes accuracy, down to noise's 0.5
+    low, high = 0.48, max(0.62, bayes.max() + 0.02)
     right.plot([low, high], [low, high], color="grey", linewidth=1, label="Bayes")
     right.plot(
         [low, high],
@@ -460,8 +820,8 @@ def plot(rows, path):
         linewidth=1,
         label="Bayes - 0.03",
     )
-    right.set_xlim(0.5, 0.62)
-    right.set_ylim(0.45, 0.65)
+    right.set_xlim(low, high)
+    right.set_ylim(min(0.45, fresh.min() - 0.02), max(0.65, fresh.max() + 0.02))
     right.set_xlabel("Bayes accuracy of the process")
     right.set_ylabel("deployed model, accuracy on 2,000 later rows")
     right.set_title("Deployed accuracy against Bayes")
@@ -471,11 +831,39 @@ def plot(rows, path):
     plt.close(fig)
 
 
+def _read(path, fields, strict=True):
+    """The rows of a CSV this script wrote; refuses one with other columns, unless
+    only reading it for the report (older columns then show as missing)."""
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    if strict and tuple(reader.fieldnames or ()) != tuple(fields):
+        raise SystemExit(
+            f"{path} has other columns than this version of the study writes; "
+            "rerun without --resume or with another --out."
+        )
+    return rows
+
+
+def _write(path, fields, rows, mode):
+    with path.open(mode, newline="") as handle:
+        writer = csv.DictWriter(handle, fields)
+        if mode == "w":
+            writer.writeheader()
+        writer.writerows(rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=16, help="mixed panels (default 16)")
+    parser.add_argument("--seeds", type=int, default=8, help="mixed panels (default 8)")
     parser.add_argument(
-        "--noise-panels", type=int, default=40, help="all-noise panels of ten (default 40)"
+        "--noise-panels", type=int, default=200, help="all-noise panels (default 200)"
+    )
+    parser.add_argument(
+        "--noise-panel-size",
+        type=int,
+        default=2,
+        help=f"{NOISE_ROWS}-row random walks per all-noise panel (default 2)",
     )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS / "power.csv")
@@ -483,18 +871,29 @@ def main(argv=None):
     parser.add_argument("--report", action="store_true", help="only print from --out")
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    per_candidate = candidates_path(args.out)
     done = set()
+    rows, candidates = [], []
     if (args.resume or args.report) and args.out.exists():
-        with args.out.open(newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        rows = _read(args.out, FIELDS, strict=not args.report)
         done = {(r["kind"], int(r["seed"])) for r in rows}
-    else:
-        rows = []
-        with args.out.open("w", newline="") as handle:
-            csv.DictWriter(handle, FIELDS).writeheader()
+        if per_candidate.exists():
+            candidates = _read(per_candidate, CANDIDATE_FIELDS, strict=not args.report)
+    elif args.report:
+        raise SystemExit(f"--report: {args.out} does not exist")
+    if not args.report:
+        # A panel interrupted between the two files is in the candidates only: it runs
+        # again, so its candidate rows go.
+        candidates = [c for c in candidates if (c["kind"], int(c["seed"])) in done]
+        _write(per_candidate, CANDIDATE_FIELDS, candidates, "w")
+        if not done:
+            _write(args.out, FIELDS, [], "w")
     start = time.perf_counter()
     if not args.report:
-        designs = {"mixed": MIXED, "noise": NOISE_PANEL}
+        designs = {
+            "mixed": MIXED,
+            "noise": (("noise", "noise", 0.0, NOISE_ROWS, args.noise_panel_size),),
+        }
         facts = {
             (process, strength): process_facts(process, strength)
             for design in designs.values()
@@ -506,27 +905,34 @@ def main(argv=None):
             + [("noise", s, s / args.noise_panels) for s in range(args.noise_panels)],
             key=lambda item: item[2],
         )
-        plan = [(kind, seed) for kind, seed, _ in plan]
-        for kind, seed in plan:
+        for kind, seed, _ in plan:
             if (kind, seed) in done:
                 continue
             began = time.perf_counter()
-            new = run_panel(kind, seed, designs[kind], facts, args.n_jobs)
-            with args.out.open("a", newline="") as handle:
-                csv.DictWriter(handle, FIELDS).writerows(new)
+            new, new_candidates, loading = run_panel(
+                kind, seed, designs[kind], facts, args.n_jobs
+            )
+            # candidates first: a panel is done once it is in the per-symbol file
+            _write(per_candidate, CANDIDATE_FIELDS, new_candidates, "a")
+            _write(args.out, FIELDS, new, "a")
             rows += [{key: str(value) for key, value in r.items()} for r in new]
+            candidates += [{k: str(v) for k, v in c.items()} for c in new_candidates]
             print(
                 f"[{kind} panel, seed {seed}: {len(new)} symbols, "
                 f"{sum(int(r['deployed']) for r in new)} deployed, "
-                f"{time.perf_counter() - began:.0f} s]",
+                f"{time.perf_counter() - began:.0f} s, of which {loading:.1f} s loading "
+                f"and scoring {len(new_candidates)} model files]",
                 file=sys.stderr,
                 flush=True,
             )
-    figures = report(rows, None if args.report else time.perf_counter() - start)
+    figures = report(rows, candidates, None if args.report else time.perf_counter() - start)
     png = args.out.with_suffix(".png")
     plot(rows, png)
-    shown = [_relative(path) for path in (args.out, png)]
-    print(f"\nper-symbol results: {shown[0]}; power curve: {shown[1]}")
+    shown = [_relative(path) for path in (args.out, per_candidate, png)]
+    print(
+        f"\nper-symbol results: {shown[0]}; per candidate: {shown[1]}; "
+        f"power curve: {shown[2]}"
+    )
     return figures
 
 

@@ -78,7 +78,9 @@ def predict_panel(manifest, data):
             skipped[symbol] = "not in the manifest"
             continue
         if symbol not in predictors:
-            skipped[symbol] = record["symbols"][symbol]["why_none"] or "no model deployed"
+            # the first sentence: the symbol's report has the rest
+            why = (record["symbols"][symbol]["why_none"] or "").split(". ")[0].rstrip(".")
+            skipped[symbol] = f"no model deployed: {why}" if why else "no model deployed"
             continue
         expected = record["symbols"][symbol]["data"]["feature_names"]
         try:

@@ -133,6 +133,7 @@ def _selector_params():
             baseline=None,
             max_fold_std=None,
             min_test_rows=0,
+            beat_naive_rules=False,
         ),
     )
 

@@ -241,3 +241,40 @@ def test_progress_counts_models_with_an_eta():
     silent = io.StringIO()
     _Progress(silent, False, n_models=3)(1, 1, "A", record(["ok"] * 3))
     assert silent.getvalue() == ""
+
+
+def test_a_persistence_deployment_predicts_through_skfix_predict(tmp_path, capsys):
+    """BAA's monthly yield moves persist: the rule is deployed, and `skfix predict`
+    predicts with it exactly what the rule predicts on the training features."""
+    from skfix.estimators import PersistenceClassifier
+    from skfix.features import make_dataset
+
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    frame = load_market_panel(["BAA"])["BAA"]
+    frame.to_csv(folder / "BAA.csv")
+    out = tmp_path / "run"
+    code = main(["train", str(folder), "--out", str(out), "--models", "logistic", "--quiet"])
+    assert code == EXIT_OK
+    manifest = pd.read_json(out / "manifest.json", typ="series")
+    record = manifest["symbols"]["BAA"]
+    assert record["selected"]["name"] == "persistence"
+    assert manifest["summary"]["deployed_naive_rules"] == 1
+    predictions = tmp_path / "predictions.csv"
+    code = main(
+        ["predict", str(folder), "--manifest", str(out / "manifest.json"),
+         "--out", str(predictions)]
+    )
+    assert code == EXIT_OK
+    table = pd.read_csv(predictions, parse_dates=["date"]).set_index("date")
+    X, y = make_dataset(frame)
+    expected = PersistenceClassifier().fit(X, y).predict(X)
+    common = X.index.intersection(table.index)
+    assert len(common) == len(X)
+    positions = X.index.get_indexer(common)
+    assert (table.loc[common, "prediction"].to_numpy() == expected[positions]).all()
+    assert (table["model"] == "persistence").all()
+    report = (out / "reports" / "BAA.md").read_text()
+    assert "model **persistence** selected" in report
+    summary = (out / "reports" / "summary.md").read_text()
+    assert "Symbols whose best model is a naive rule: 1 (BAA (persistence))" in summary

@@ -279,7 +279,8 @@ def bayes_direction(prices):
     >>> up = make_labels(prices)
     >>> labelled = up.notna()
     >>> hits = bayes_direction(prices)[labelled] == up[labelled]
-    >>> round(float(hits.mean()), 3), round(prices.attrs["skfix_simulation"]["bayes_accuracy"], 3)
+    >>> facts = prices.attrs["skfix_simulation"]
+    >>> round(float(hits.mean()), 3), round(facts["bayes_accuracy"], 3)
     (0.597, 0.597)
     """
     facts = getattr(prices, "attrs", {}).get("skfix_simulation")
@@ -306,4 +307,5 @@ def bayes_direction(prices):
         facts["drift"],
         facts["regime_length"],
     )
-    return pd.Series((mean > 0).astype(np.int64), index=prices.index, name="bayes_direction")
+    direction = (mean > 0).astype(np.int64)
+    return pd.Series(direction, index=prices.index, name="bayes_direction")

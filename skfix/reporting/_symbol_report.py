@@ -223,7 +223,7 @@ def _candidates_section(entry, plots):
                     _escape(name),
                     criterion_value(name, criterion.get("value")),
                     criterion_value(name, criterion.get("threshold")),
-                    "✓ pass" if criterion.get("passed") else "✗ fail",
+                    _passed_cell(criterion),
                     _escape(criterion.get("explanation", "")),
                 )
             )
@@ -233,6 +233,16 @@ def _candidates_section(entry, plots):
         else "No criterion was evaluated."
     )
     return "\n".join(lines)
+
+
+def _passed_cell(criterion):
+    """"✓ pass", "✗ fail", or "✓ pass (within sampling error)" where the value is past
+    its threshold but by less than the window's sampling error can explain."""
+    if not criterion.get("passed"):
+        return "✗ fail"
+    if "but within the sampling error" in str(criterion.get("explanation", "")):
+        return "✓ pass (within sampling error)"
+    return "✓ pass"
 
 
 def _evidence_section(entry, manifest):

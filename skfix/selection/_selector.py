@@ -11,7 +11,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
-from ._criteria import CriterionResult, Decision, SelectionCriteria, register_criterion
+from ._criteria import (
+    RULE_WORDS,
+    CriterionResult,
+    Decision,
+    SelectionCriteria,
+    register_criterion,
+)
 from ._evaluate import (
     BASELINES,
     _evaluate_baselines,
@@ -47,8 +53,9 @@ default="auto"
         ``"majority"`` (:class:`~skfix.estimators.MajorityClassifier`) always, and
         ``"persistence"`` (:class:`~skfix.estimators.PersistenceClassifier` reading the
         column ``f"return_{gap}"``) when ``X`` is a DataFrame with that column, as
-        :func:`skfix.features.make_dataset` gives it. None: no rule competes (the
-        baselines are still scored beside every candidate).
+        :func:`skfix.features.make_dataset` gives it; a candidate of the same name
+        takes the rule's place. None: no rule competes (the baselines are still
+        scored beside every candidate).
     criteria : SelectionCriteria, default=None
         Acceptance rules; None means ``SelectionCriteria()``.
     cv : int, cross-validator or iterable of (train, validation), default=None
@@ -213,7 +220,14 @@ default="auto"
         -------
         self : ModelSelector
         """
-        items = _named([*_named(self.candidates), *self._rules(X)])
+        items = _named(self.candidates)
+        taken = {name for name, _ in items}
+        items += [
+            (name, rule)
+            for name, rule in self._rules(X)
+            if not (self.naive_rules == "auto" and name in taken)
+        ]
+        items = _named(items)
         X_checked, y = validate_data(self, X, y, **self._check_options(X))
         check_classification_targets(y)
         X = _for_candidates(X, X_checked)
@@ -386,8 +400,8 @@ default="auto"
         )
 
     def _nothing_beats(self, windows):
-        """"No model beats always predicting <label>." when the majority rule is the
-        baseline and some candidate was tested against it."""
+        """The first sentence of :attr:`why_` when nothing is deployed: which rule no
+        model beats, in words ("No model beats always predicting 'up'.")."""
         judged = [
             d
             for d in self.decisions_.values()
@@ -396,15 +410,30 @@ default="auto"
         if judged and all(d.decision == "insufficient_data" for d in judged):
             return "Not enough data to tell a model from luck. "
         # said only when the data could tell: else "insufficient data" is the answer
-        if (
-            self.criteria_.baseline != "majority"
-            or not judged
-            or any(d.decision == "insufficient_data" for d in judged)
-        ):
+        if not judged or any(d.decision == "insufficient_data" for d in judged):
             return ""
-        labels, counts = np.unique(windows.y[windows.selection], return_counts=True)
-        majority = labels[np.argmax(counts)]
-        return f"No model beats always predicting {_label_words(majority)}. "
+
+        def failed(decision, name):
+            return any(c.name == name and not c.passed for c in decision.criteria)
+
+        if self.criteria_.baseline == "majority" and all(
+            failed(d, "beats_baseline") for d in judged
+        ):
+            labels, counts = np.unique(windows.y[windows.selection], return_counts=True)
+            majority = labels[np.argmax(counts)]
+            return f"No model beats always predicting {_label_words(majority)}. "
+        if all(
+            failed(d, "beats_baseline") or failed(d, "beats_naive_rules") for d in judged
+        ) and any(failed(d, "beats_naive_rules") for d in judged):
+            rules = {}
+            for e in self.evaluations_:
+                for rule, scores in e.baselines.items():
+                    rules.setdefault(rule, scores["oos_accuracy"])
+            if not rules:
+                return ""
+            best = max(rules, key=lambda rule: (rules[rule], rule != "majority"))
+            return f"No model beats {RULE_WORDS.get(best, best)}. "
+        return ""
 
     def _deployable(self):
         check_is_fitted(self, "decisions_")

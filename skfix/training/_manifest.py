@@ -40,8 +40,9 @@ def apply_panel_correction(symbols, criteria):
     of its accepted candidates (1 when none was accepted). Benjamini-Hochberg (or
     -Yekutieli) adjusts these across the symbols; a candidate stays accepted only when
     its own p-value, put in the symbol's place, survives the adjustment at ``alpha``.
-    Every judged candidate gets a ``panel_p_value`` and a ``panel_fdr`` criterion; the
-    selection is redone among the candidates still accepted.
+    Every judged candidate gets a ``panel_p_value``; those that beat the baseline on
+    their own symbol also get a ``panel_fdr`` criterion (for the others it has nothing
+    to add). The selection is redone among the candidates still accepted.
 
     Parameters
     ----------
@@ -95,6 +96,9 @@ def apply_panel_correction(symbols, criteria):
             trial[i] = p
             adjusted = float(_panel_p_values(trial, method)[i])
             candidate["panel_p_value"] = adjusted
+            if not _beat_baseline(candidate):
+                # no evidence on its own symbol: the run's control has nothing to add
+                continue
             criterion = criteria.panel_fdr(p, adjusted, len(judged))
             candidate["criteria"].append(criterion.as_dict())
             if candidate["decision"] == "accept" and not criterion.passed:
@@ -108,6 +112,14 @@ def apply_panel_correction(symbols, criteria):
             _rerank(record)
         panel["symbols_significant"] += record["selected"] is not None
     return symbols, panel
+
+
+def _beat_baseline(candidate):
+    """Whether the candidate passed ``beats_baseline`` on its own symbol (or was not
+    judged by it)."""
+    return all(
+        c["passed"] for c in candidate["criteria"] if c["name"] == "beats_baseline"
+    )
 
 
 def _rerank(record):
@@ -139,15 +151,15 @@ def _rerank(record):
 
 
 def _summary(symbols):
+    # the models' figures: a naive rule learns nothing, cannot fail to train, and its
+    # "gap" is not overfitting
     candidates = [
         c
         for record in symbols.values()
         for c in record["candidates"]
-        if c["status"] != "skipped"
+        if c["status"] != "skipped" and not c["naive_rule"]
     ]
-    scored = [c for c in candidates if c["status"] == "ok"]
-    # the models' figures: a naive rule learns nothing, its "gap" is not overfitting
-    models = [c for c in scored if not c["naive_rule"]]
+    scored = models = [c for c in candidates if c["status"] == "ok"]
     failures = [
         {
             "symbol": symbol,
@@ -190,7 +202,9 @@ def _summary(symbols):
         ),
         "candidates_total": len(candidates),
         "candidates_skipped": sum(
-            c["status"] == "skipped" for r in symbols.values() for c in r["candidates"]
+            c["status"] == "skipped" and not c["naive_rule"]
+            for r in symbols.values()
+            for c in r["candidates"]
         ),
         "candidates_succeeded": len(scored),
         "model_success_rate": len(scored) / len(candidates) if candidates else None,

@@ -22,6 +22,8 @@ CRITERIA = {
     "correction": "holm",
     "max_fold_std": 0.10,
     "min_test_rows": 30,
+    "beat_naive_rules": True,
+    "rank_evidence": "pooled",
 }
 ESTIMATORS = {
     "rf": "skfix.estimators.RegularizedRandomForestClassifier",
@@ -72,6 +74,7 @@ def _candidate(name, train, validation, test, *, majority, p_value, n_test=1001,
         decision = "reject" if failed else "accept"
     candidate = {
         "name": name,
+        "naive_rule": False,
         "estimator": ESTIMATORS[name],
         "params": {"random_state": 0},
         "status": "ok",
@@ -202,7 +205,7 @@ def build_manifest():
         ),
     ]
     manifest = {
-        "schema_version": "1.1",
+        "schema_version": "1.2",
         "utc_time_created": "2026-11-25T23:59:59Z",
         "skfix_version": "0.1.0",
         "python_version": "3.11.7",
@@ -218,6 +221,7 @@ def build_manifest():
         "run": {
             "data_source": "built-in panel",
             "models": ["rf", "xgb", "mlp", "lstm"],
+            "naive_rules": [],
             "seed": 0,
             "horizon": 1,
             "criteria": dict(CRITERIA),
@@ -242,6 +246,7 @@ def build_manifest():
             "average_gap": 0.17,
             "average_test_accuracy": 0.559,
             "deployable_count": 1,
+            "deployed_naive_rules": 0,
             "failures": [
                 {"symbol": "SP500", "model": "lstm", "type": "RuntimeError"},
                 {"symbol": "BTC", "model": None, "type": "FileNotFoundError"},

@@ -80,7 +80,10 @@ def test_recommendations_in_plain_words(run_dir):
     assert "**lstm** failed (RuntimeError: CUDA out of memory" in sp500
     assert "early stopping" in sp500
     eurusd = _report(run_dir, "EUR_USD")
-    assert "no evidence of signal over 'always predict the majority class'" in eurusd
+    assert (
+        "no evidence of signal over 'majority' (always predicting the majority class)"
+        in eurusd
+    )
     assert "24 rows, fewer than the 30 needed" in eurusd
     assert "collect more history" in eurusd
 
@@ -227,8 +230,8 @@ ADVICE = {
     "beats_baseline": (
         0.0812,
         0.05,
-        "**rf**: no evidence of signal over 'always predict the majority class' (p = "
-        "0.0812 > alpha 0.05): do not trade on it.",
+        "**rf**: no evidence of signal over 'majority' (always predicting the majority "
+        "class) (p = 0.0812 > alpha 0.05): do not trade on it.",
     ),
     "panel_fdr": (
         0.106,

@@ -94,6 +94,7 @@ def test_a_good_candidate_is_accepted_with_every_criterion_listed():
         "validation_test_difference",
         "fold_std",
         "beats_baseline",
+        "beats_naive_rules",
     ]
     assert all(c.passed for c in decision.criteria)
     assert decision.rank_score == pytest.approx(0.62 - 0.5 * 0.08)
@@ -104,7 +105,10 @@ def test_a_good_candidate_is_accepted_with_every_criterion_listed():
     "changes, failing",
     [
         ({"train": 0.95}, "gap"),
-        ({"val": 0.52, "test": 0.52, "train": 0.6}, "test_score"),
+        (
+            {"val": 0.52, "test": 0.52, "train": 0.6, "baseline_accuracy": 0.5},
+            "test_score",
+        ),
         ({"test": 0.70}, "validation_test_difference"),
         ({"std": 0.15}, "fold_std"),
         ({"p_value": 0.2}, "beats_baseline"),

@@ -63,7 +63,7 @@ def test_the_selector_records_the_choices_and_deploys_the_chosen_point():
         criteria=SelectionCriteria(baseline=None, max_fold_std=None),
         random_state=0,
     ).fit(X, y)
-    (evaluation,) = selector.evaluations_
+    (evaluation,) = [e for e in selector.evaluations_ if e.name == "tree"]
     assert len(evaluation.fold_params) == 6  # five folds and the final fit
     assert evaluation.fold_params[0] == {"max_depth": None}
     assert (

@@ -71,7 +71,8 @@ def test_nothing_accepted_says_why_and_refuses_to_predict():
     selector = ModelSelector(CANDIDATES).fit(X, y)
     assert selector.best_name_ is None and selector.best_estimator_ is None
     assert selector.ranking_ == []
-    assert selector.why_.startswith("No candidate was accepted (2 rejected")
+    assert selector.why_.startswith("No model beats always predicting")
+    assert "No candidate was accepted (2 rejected" in selector.why_
     with pytest.raises(ValueError, match="no model to predict with") as excinfo:
         selector.predict(X)
     assert str(excinfo.value).endswith(selector.why_)
@@ -88,7 +89,9 @@ def test_always_up_on_a_rising_series_is_never_accepted():
     X = rng.normal(size=(400, 3))
     y = (rng.random(400) < 0.98).astype(int)
     legacy = ModelSelector(
-        {"always_up": DummyClassifier()}, criteria=SelectionCriteria.legacy()
+        {"always_up": DummyClassifier()},
+        naive_rules=None,
+        criteria=SelectionCriteria.legacy(),
     ).fit(X, y)
     assert legacy.best_name_ == "always_up"
     selector = ModelSelector({"always_up": DummyClassifier()}).fit(X, y)
@@ -128,10 +131,17 @@ def test_ensemble_of_accepted_candidates():
         [("strong", LogisticRegression()), ("weak", LogisticRegression(C=0.05))],
         ensemble=True,
     ).fit(X, y)
-    assert list(selector.decisions_) == ["strong", "weak", "soft_voting_ensemble"]
+    assert list(selector.decisions_) == [
+        "strong",
+        "weak",
+        "majority",
+        "soft_voting_ensemble",
+    ]
     ensemble = selector.evaluations_[-1]
     assert not ensemble.failed and ensemble.test_accuracy > 0.8
-    criterion = selector.decisions_["strong"].criteria[-1]
+    (criterion,) = [
+        c for c in selector.decisions_["strong"].criteria if c.name == "beats_baseline"
+    ]
     assert "for 3 candidates" in criterion.explanation
 
 

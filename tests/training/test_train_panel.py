@@ -67,7 +67,8 @@ def test_a_failing_model_is_recorded_and_the_others_go_on(tmp_path, config, monk
 
     monkeypatch.setattr(_symbol, "build_candidates", with_a_broken_model)
     manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"])
-    rf, xgb = manifest["symbols"]["BRENT"]["candidates"]
+    rf, xgb, majority, persistence = manifest["symbols"]["BRENT"]["candidates"]
+    assert majority["naive_rule"] and persistence["naive_rule"]
     assert rf["status"] == "ok" and rf["model_file"] is not None
     assert xgb["status"] == "failed" and xgb["decision"] == "failed"
     assert xgb["error"]["type"] == "RuntimeError"

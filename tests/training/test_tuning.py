@@ -49,6 +49,9 @@ def test_the_manifest_records_the_grid_and_the_choices(tmp_path):
     manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BAA"])
     assert manifest["run"]["tuning"]["grids"]["rf"] == TUNING_GRIDS["rf"]
     for candidate in manifest["symbols"]["BAA"]["candidates"]:
+        if candidate["naive_rule"]:  # nothing to tune
+            assert candidate["tuning"] is None
+            continue
         tuning = candidate["tuning"]
         assert tuning["grid"] == TUNING_GRIDS[candidate["name"]] and tuning["tuned"]
         assert len(tuning["fold_choices"]) == 5
@@ -67,7 +70,8 @@ def test_nets_are_skipped_on_too_few_rows(tmp_path):
 
     config = fast_config(models=("logistic", "mlp"))
     manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BRENT"])
-    logistic, mlp = manifest["symbols"]["BRENT"]["candidates"]
+    logistic, mlp, *rules = manifest["symbols"]["BRENT"]["candidates"]
+    assert [r["name"] for r in rules] == ["majority", "persistence"]
     assert logistic["status"] == "ok"
     assert mlp["status"] == "skipped" and mlp["decision"] == "insufficient_data"
     assert "372 labelled rows, fewer than the 1000" in mlp["reason"]
