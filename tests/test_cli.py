@@ -68,6 +68,13 @@ def test_train_then_predict(tmp_path, prices, fast_toml, capsys):
             str(predictions),
         ]
     )
+    err = capsys.readouterr().err
+    for symbol, record in manifest["symbols"].items():
+        if not record["selected"]:
+            # its first sentence, not a paragraph per symbol
+            first, *rest = record["why_none"].split(". ")
+            assert f"{symbol}: no model deployed: {first.rstrip('.')}" in err
+            assert not rest or rest[0] not in err
     if deployed:
         assert code == EXIT_OK
         table = pd.read_csv(predictions)
@@ -77,7 +84,7 @@ def test_train_then_predict(tmp_path, prices, fast_toml, capsys):
         assert proba.shape[1] == 2 and ((proba.sum(axis=1) - 1).abs() < 1e-6).all()
     else:
         assert code == EXIT_BAD_INPUT
-        assert "no symbol" in capsys.readouterr().err
+        assert "no symbol" in err
 
 
 def test_predict_refuses_a_tampered_model(tmp_path, prices, fast_toml, capsys):
@@ -254,7 +261,9 @@ def test_a_persistence_deployment_predicts_through_skfix_predict(tmp_path, capsy
     frame = load_market_panel(["BAA"])["BAA"]
     frame.to_csv(folder / "BAA.csv")
     out = tmp_path / "run"
-    code = main(["train", str(folder), "--out", str(out), "--models", "logistic", "--quiet"])
+    code = main(
+        ["train", str(folder), "--out", str(out), "--models", "logistic", "--quiet"]
+    )
     assert code == EXIT_OK
     manifest = pd.read_json(out / "manifest.json", typ="series")
     record = manifest["symbols"]["BAA"]
@@ -262,8 +271,14 @@ def test_a_persistence_deployment_predicts_through_skfix_predict(tmp_path, capsy
     assert manifest["summary"]["deployed_naive_rules"] == 1
     predictions = tmp_path / "predictions.csv"
     code = main(
-        ["predict", str(folder), "--manifest", str(out / "manifest.json"),
-         "--out", str(predictions)]
+        [
+            "predict",
+            str(folder),
+            "--manifest",
+            str(out / "manifest.json"),
+            "--out",
+            str(predictions),
+        ]
     )
     assert code == EXIT_OK
     table = pd.read_csv(predictions, parse_dates=["date"]).set_index("date")
@@ -277,4 +292,9 @@ def test_a_persistence_deployment_predicts_through_skfix_predict(tmp_path, capsy
     report = (out / "reports" / "BAA.md").read_text()
     assert "model **persistence** selected" in report
     summary = (out / "reports" / "summary.md").read_text()
+    assert "Symbols whose best model is a naive rule: 1 (BAA (persistence))" in summary
+    summary = (out / "reports" / "summary.md").read_text()
+    # a rule learns nothing: no "deployed gap" for it, and the summary says why
+    assert manifest["summary"]["selected_average_gap"] is None
+    assert "n/a: only naive rules deployed" in summary
     assert "Symbols whose best model is a naive rule: 1 (BAA (persistence))" in summary

@@ -3,7 +3,8 @@
 No format here runs code when a file is read:
 
 - ``"skops"`` (random forest, logistic regression, the naive rules): skops' zip of
-  JSON and ``.npy`` arrays, loaded with an explicit allow-list of types, never ``trusted=True``;
+  JSON and ``.npy`` arrays, loaded with an explicit allow-list of types, never
+  ``trusted=True``;
 - ``"xgboost-json"`` (XGBoost): the booster in XGBoost's own JSON model format;
 - ``"torch-state-dict"`` (neural nets): the tensors of the module's ``state_dict`` as
   an ``.npz`` archive read with ``allow_pickle=False``, so not even torch's restricted

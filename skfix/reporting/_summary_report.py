@@ -20,6 +20,13 @@ from ._markdown import (
 from ._symbol_report import _data_warnings
 
 
+def _selected_gap(summary):
+    gap = summary.get("selected_average_gap")
+    if gap is None and summary.get("deployed_naive_rules"):
+        return "n/a: only naive rules deployed, and a rule learns nothing to overfit"
+    return percent(gap)
+
+
 def _met(value):
     return "yes" if value else "no"
 
@@ -75,12 +82,15 @@ def _success_section(manifest):
         ),
         (
             "Mean gap of the deployed models",
-            percent(summary.get("selected_average_gap")),
+            _selected_gap(summary),
             f"under {percent(_SELECTED_GAP_TARGET, 0)} (skfix's rule 3)",
             _met(
                 measured(summary.get("selected_average_gap"))
                 and summary["selected_average_gap"] < _SELECTED_GAP_TARGET
-            ),
+            )
+            if summary.get("selected_average_gap") is not None
+            or not summary.get("deployed_naive_rules")
+            else "n/a",
         ),
         (
             "Symbols with a deployable model",

@@ -236,7 +236,7 @@ def _candidates_section(entry, plots):
 
 
 def _passed_cell(criterion):
-    """"✓ pass", "✗ fail", or "✓ pass (within sampling error)" where the value is past
+    """ "✓ pass", "✗ fail", or "✓ pass (within sampling error)" where the value is past
     its threshold but by less than the window's sampling error can explain."""
     if not criterion.get("passed"):
         return "✗ fail"

@@ -433,8 +433,7 @@ class SelectionCriteria:
             raise ValueError(f"evidence must be one of {EVIDENCE}; got {self.evidence!r}.")
         if self.rank_evidence not in RANK_EVIDENCE:
             raise ValueError(
-                f"rank_evidence must be one of {RANK_EVIDENCE}; got "
-                f"{self.rank_evidence!r}."
+                f"rank_evidence must be one of {RANK_EVIDENCE}; got {self.rank_evidence!r}."
             )
         for name in ("allow_sampling_error", "beat_naive_rules"):
             if not isinstance(getattr(self, name), bool | np.bool_):
@@ -730,25 +729,43 @@ class SelectionCriteria:
     @register_criterion(
         "beats_naive_rules",
         unit="text",
-        advice="{explanation}: deploy the rule, or nothing, rather than this model.",
+        advice="{explanation}: a rule with no parameters does as well; do not deploy "
+        "this model.",
     )
     def _beats_naive_rules(self, e):
         """Not worse than a naive rule a user could have used instead, on the pooled
         rows (point estimate) and on the test window (beyond its sampling error)."""
-        behind, beaten, compared = [], [], []
+        behind, beaten, within, compared = [], [], [], []
+        skipped = None
         for rule, scores in e.baselines.items():
             if rule == e.naive_rule:
                 continue
             rule_pooled = scores["oos_accuracy"]
-            compared.append(f"{_fmt(rule_pooled)} for {rule}")
-            if not (_measured(e.oos_accuracy) and e.oos_accuracy > rule_pooled):
+            # beating the baseline on the pooled rows is beats_baseline's test, and
+            # passing it means a higher pooled accuracy: not said twice
+            judged_by_test = rule == self.baseline and self.evidence == "pooled"
+            if judged_by_test:
+                skipped = rule
+            else:
+                compared.append(f"{_fmt(rule_pooled)} for {rule}")
+            if not judged_by_test and not (
+                _measured(e.oos_accuracy) and e.oos_accuracy > rule_pooled
+            ):
                 behind.append(
                     f"'{rule}' ({RULE_WORDS.get(rule, rule)}) scores {_fmt(rule_pooled)} "
-                    f"on the same {e.n_oos} pooled rows, at least its {_fmt(e.oos_accuracy)}"
+                    f"on the same {e.n_oos} pooled rows, at least its "
+                    f"{_fmt(e.oos_accuracy)}"
                 )
             test = e.test_comparisons.get(rule)
             if test is not None:
                 p = _losing_p_value(test["wins"], test["losses"])
+                if p > self.alpha and test["losses"] > test["wins"]:
+                    within.append(
+                        f"'{rule}' scores {_fmt(scores['test_accuracy'])} on the "
+                        f"{e.n_test}-row test window against its {_fmt(e.test_accuracy)} "
+                        f"({test['losses']} rows lost, {test['wins']} won: p = {_p(p)} > "
+                        f"alpha {_fmt(self.alpha)}, within the window's sampling error)"
+                    )
                 if p <= self.alpha:
                     beaten.append(
                         f"'{rule}' beats it on the {e.n_test}-row test window "
@@ -760,15 +777,25 @@ class SelectionCriteria:
         if failures:
             text = "; ".join(failures)
         else:
-            text = (
-                f"pooled accuracy {_fmt(e.oos_accuracy)} is above every naive rule's on "
-                f"the same rows ({', '.join(compared)}), and no rule beats it on the test "
-                "window beyond its sampling error"
-            )
+            parts = []
+            if compared:
+                parts.append(
+                    f"pooled accuracy {_fmt(e.oos_accuracy)} is above every other naive "
+                    f"rule's on the same rows ({', '.join(compared)})"
+                )
+            if skipped is not None:
+                parts.append(f"against '{skipped}' it is judged by beats_baseline")
+            parts.append("no rule beats it on the test window beyond its sampling error")
+            text = "; ".join(parts)
+            if within:
+                text += " (" + "; ".join(within) + ")"
         return CriterionResult(
             "beats_naive_rules",
-            "; ".join(f"{rule} {_fmt(s['oos_accuracy'])}" for rule, s in e.baselines.items()
-                      if rule != e.naive_rule),
+            "; ".join(
+                f"{rule} {_fmt(s['oos_accuracy'])}"
+                for rule, s in e.baselines.items()
+                if rule != e.naive_rule
+            ),
             None,
             not failures,
             text,

@@ -391,8 +391,15 @@ default="auto"
             estimator = clone(estimator).fit(X, windows.y)
         self.best_name_ = name
         self.best_estimator_ = estimator
+        words = (
+            f" ({RULE_WORDS.get(evaluation.naive_rule, evaluation.naive_rule)}, a naive "
+            "rule no learned model beat)"
+            if evaluation.naive_rule
+            else ""
+        )
         self.why_ = (
-            f"'{name}' ranks first of {len(self.ranking_)} accepted candidate(s) with "
+            f"'{name}'{words} ranks first of {len(self.ranking_)} accepted candidate(s) "
+            "with "
             f"rank score {decision.rank_score:.3f} (out-of-sample accuracy "
             f"{evaluation.oos_accuracy:.3f}, test {evaluation.scoring} "
             f"{evaluation.test_score:.3f}, gap {evaluation.gap:.3f}, fold std "

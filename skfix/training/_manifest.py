@@ -117,9 +117,7 @@ def apply_panel_correction(symbols, criteria):
 def _beat_baseline(candidate):
     """Whether the candidate passed ``beats_baseline`` on its own symbol (or was not
     judged by it)."""
-    return all(
-        c["passed"] for c in candidate["criteria"] if c["name"] == "beats_baseline"
-    )
+    return all(c["passed"] for c in candidate["criteria"] if c["name"] == "beats_baseline")
 
 
 def _rerank(record):
@@ -147,7 +145,12 @@ def _rerank(record):
             else f"'{survivors[0]['name']}' ranks first of the candidates that pass the "
             "run's false-discovery control."
         )
-        _select(record, reason, f"{before['name']}: {dropped['reason']}")
+        _select(
+            record,
+            reason,
+            "No model survives the run's false-discovery control. "
+            f"{before['name']}: {dropped['reason']}",
+        )
 
 
 def _summary(symbols):
@@ -190,7 +193,9 @@ def _summary(symbols):
         for r in symbols.values()
         if r["selected"]
         for c in r["candidates"]
-        if c["name"] == r["selected"]["name"] and c["gap"] is not None
+        if c["name"] == r["selected"]["name"]
+        and c["gap"] is not None
+        and not c["naive_rule"]
     ]
 
     return {

@@ -240,8 +240,12 @@ def train_symbol(symbol, prices, config, out_dir, stem):
     if not tried:
         record["candidates"] = [
             _candidate_record(
-                name, config, None, None, None, skip_reason.get(name, "not tried: "
-                "no model was tried on this symbol.")
+                name,
+                config,
+                None,
+                None,
+                None,
+                skip_reason.get(name, "not tried: no model was tried on this symbol."),
             )
             for name in names
         ]

@@ -27,9 +27,7 @@ def test_persistence_predicts_the_last_known_label(horizon):
     rule = PersistenceClassifier(feature=f"return_{horizon}").fit(X, y)
     predictions = rule.predict(X)
     # row t knows the label of row t - horizon: close[t] against close[t - horizon]
-    np.testing.assert_array_equal(
-        predictions[horizon:], y.to_numpy()[:-horizon]
-    )
+    np.testing.assert_array_equal(predictions[horizon:], y.to_numpy()[:-horizon])
     assert set(rule.classes_) == {0, 1}
 
 
@@ -64,7 +62,9 @@ def test_majority_matches_dummy_classifier_with_weights(labels, data):
     np.testing.assert_array_equal(rule.predict(X), dummy.predict(X))
     np.testing.assert_allclose(rule.predict_proba(X), dummy.predict_proba(X))
     # the weights count as repeated rows
-    repeated = MajorityClassifier().fit(np.repeat(X, weights, axis=0), np.repeat(y, weights))
+    repeated = MajorityClassifier().fit(
+        np.repeat(X, weights, axis=0), np.repeat(y, weights)
+    )
     np.testing.assert_allclose(rule.class_prior_, repeated.class_prior_)
 
 

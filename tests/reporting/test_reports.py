@@ -264,3 +264,28 @@ def test_each_failed_criterion_gets_its_advice(manifest, tmp_path, name):
     ]
     text = write_reports(manifest, tmp_path)[0].read_text(encoding="utf-8")
     assert f"- {sentence}\n" in text
+
+
+def test_a_pass_within_sampling_error_says_so(manifest, tmp_path):
+    candidate = manifest["symbols"]["SP500"]["candidates"][0]
+    candidate["criteria"] = [
+        {
+            "name": "validation_test_difference",
+            "value": 0.06,
+            "threshold": 0.05,
+            "passed": True,
+            "explanation": "validation 0.641 and test 0.581 differ by 0.060, more than "
+            "the allowed 0.050, but within the sampling error of 785 validation and 236 "
+            "test rows",
+        },
+        {
+            "name": "gap",
+            "value": 0.02,
+            "threshold": 0.2,
+            "passed": True,
+            "explanation": "train-validation gap 0.020 is within the maximum 0.200",
+        },
+    ]
+    text = write_reports(manifest, tmp_path)[0].read_text(encoding="utf-8")
+    assert "| 6.0 % | 5.0 % | ✓ pass (within sampling error) |" in text
+    assert "| 2.0 % | 20.0 % | ✓ pass |" in text

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from skfix.datasets import simulate_prices
+from skfix.datasets import load_market_panel, simulate_prices
 from skfix.estimators import (
     MajorityClassifier,
     PersistenceClassifier,
@@ -53,7 +53,9 @@ def test_a_model_that_persistence_beats_is_rejected_and_persistence_deployed():
         for c in selector.decisions_["logistic"].criteria
         if c.name == "beats_naive_rules"
     )
-    assert "'persistence'" in explanation and f"{persistence.oos_accuracy:.3f}" in explanation
+    assert (
+        "'persistence'" in explanation and f"{persistence.oos_accuracy:.3f}" in explanation
+    )
 
 
 def test_a_model_that_beats_every_rule_is_deployed():
@@ -201,3 +203,35 @@ def test_ties_go_to_the_rule():
         e.baselines = {k: v for k, v in e.baselines.items() if k == "majority"}
     decisions = criteria.assess([model, rule], random_state=0)
     assert [d.rank for d in decisions] == [2, 1]
+
+
+def test_the_baseline_rule_is_not_judged_twice_and_a_close_test_window_is_said():
+    # on noise, the logistic regression fails beats_baseline; beats_naive_rules leaves
+    # the majority rule's pooled comparison to it instead of repeating the failure
+    selector = _select("noise", 0.0, seed=4)
+    for name in ("logistic", "persistence"):
+        criteria = {c.name: c for c in selector.decisions_[name].criteria}
+        if criteria["beats_baseline"].passed:
+            continue
+        text = criteria["beats_naive_rules"].explanation
+        assert "'majority' (always predicting" not in text
+    # BAA (real): persistence is deployed though the majority rule is ahead of it on
+    # the final window, within that window's sampling error, and its pass says so
+    X, y = make_dataset(load_market_panel(["BAA"])["BAA"])
+    selector = ModelSelector(
+        {"logistic": RegularizedLogisticRegression(random_state=0)},
+        criteria=CRITERIA,
+        random_state=0,
+    ).fit(X, y)
+    assert selector.best_name_ == "persistence"
+    (criterion,) = [
+        c
+        for c in selector.decisions_["persistence"].criteria
+        if c.name == "beats_naive_rules"
+    ]
+    assert criterion.passed
+    assert "against 'majority' it is judged by beats_baseline" in criterion.explanation
+    assert (
+        "'majority' scores 0.593 on the 236-row test window against its 0.576 (50 rows "
+        "lost, 46 won: p = 0.38 > alpha 0.050, within the window's sampling error)"
+    ) in criterion.explanation
