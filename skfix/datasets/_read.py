@@ -231,6 +231,13 @@ def read_price_files(path, *, min_rows=30):
             parts[entry.name] = _read_file(entry, entry.name, min_rows)
         except DataFormatError as exc:
             failures[entry.name] = exc
+        except Exception as exc:  # noqa: BLE001 - one file never stops the others
+            failures[entry.name] = _error(
+                entry.name,
+                "the file could not be read (an unexpected error; please report it)",
+                "a price file skfix can read",
+                f"{type(exc).__name__}: {str(exc)[:300]}",
+            )
     # A symbol two files hold belongs to the file named after it, else to the first.
     owners = {}
     for source, part in parts.items():
@@ -427,6 +434,18 @@ def _read_table(path, source, suffix):
         ) from exc
     except (OSError, EOFError, zlib.error) as exc:
         raise _unreadable(source, suffix, exc) from exc
+    if not isinstance(table.index, pd.RangeIndex):
+        # pandas takes the first field as the index when every row has one more field
+        # than the header: an unquoted "Jan 02, 2015" splits a date in two
+        raise _error(
+            source,
+            "the rows have more fields than the header",
+            f"{len(table.columns)} fields per row, as the header "
+            f"{[str(c) for c in table.columns]!r} names (quote a field holding "
+            f"{_DELIMITER_NAMES[delimiter]}, such as a date written 'Jan 02, 2015')",
+            f"{len(table.columns) + table.index.nlevels} fields in the first data row: "
+            f"{_first_row(path, suffix)!r}",
+        )
     if table.empty and len(table.columns):
         raise _error(
             source,
@@ -439,6 +458,14 @@ def _read_table(path, source, suffix):
 
 
 _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}
+
+
+def _first_row(path, suffix):
+    """The first data row of a CSV file, as text, for a message."""
+    opener = gzip.open if suffix == ".csv.gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
+        handle.readline()
+        return handle.readline().rstrip("\r\n")[:200]
 
 
 def _unreadable(source, suffix, exc):
@@ -618,6 +645,7 @@ def _parse_dates(series, source, column):
         formats = ("%Y%m%d",)
     else:
         formats = _DATE_FORMATS
+    _refuse_mixed_offsets(present, source, column)
     for date_format in formats:
         sample = pd.to_datetime(present.iloc[:_SAMPLE], format=date_format, errors="coerce")
         if sample.isna().any():
@@ -633,6 +661,33 @@ def _parse_dates(series, source, column):
         else:
             parsed, date_format = _parse_mixed(present, source, column)
     return parsed.dt.as_unit(_DATE_UNIT).reindex(series.index), date_format
+
+
+# a UTC offset after a time of day: "T09:30:00Z", " 00:00-05:00" (not "01-02-2015")
+_OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})$"
+
+
+def _refuse_mixed_offsets(present, source, column):
+    """Refuse dates whose UTC offsets differ ("...-05:00" beside "...-04:00", or plain
+    dates beside "...Z"): which calendar day a row belongs to is then not one rule."""
+    offsets = present.str.strip().str.extract(_OFFSET, expand=False)
+    if offsets.isna().all():
+        return
+    kinds = offsets.fillna("none").str.replace(":", "", regex=False)
+    kinds = kinds.replace({"Z": "+0000"})
+    if kinds.nunique() == 1:
+        return
+    first = kinds.iloc[0]
+    row = int(np.flatnonzero((kinds != first).to_numpy())[0])
+    found = list(dict.fromkeys(offsets.fillna("none")))[:_SHOWN]
+    raise _error(
+        source,
+        f"the dates in column {str(column)!r} carry different UTC offsets ({found})",
+        "one UTC offset for the whole column (or none): convert the timestamps to one "
+        "time zone, or write plain dates",
+        f"{present.iloc[0]!r} in data row 1 and {present.iloc[row]!r} in data row "
+        f"{row + 1}",
+    )
 
 
 def _refuse_unparsed(present, parsed, source, column, date_format=None):

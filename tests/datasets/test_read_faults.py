@@ -1,0 +1,102 @@
+"""Files that used to abort a whole run: each is now one named failure, and the good
+files beside it are read exactly as without it."""
+
+import datetime
+
+import pandas as pd
+import pytest
+
+from skfix.datasets import read_price_files
+
+
+def _good(folder):
+    rows = [f"2015-01-{day:02d},{100 + day}" for day in range(1, 32)]
+    (folder / "GOOD.csv").write_text("Date,Close\n" + "\n".join(rows) + "\n")
+
+
+def _new_york_across_daylight_saving():
+    start = datetime.date(2015, 3, 1)
+    rows = []
+    for i in range(40):
+        day = start + datetime.timedelta(days=i)
+        offset = "-05:00" if day < datetime.date(2015, 3, 8) else "-04:00"
+        rows.append(f"{day}T00:00:00{offset},{100 + i}")
+    return rows
+
+
+def _dates_beside_utc_timestamps():
+    return [
+        f"2015-01-{day:02d}" + ("T00:00:00Z" if day % 2 else "") + f",{100 + day}"
+        for day in range(1, 32)
+    ]
+
+
+def _unquoted_commas_in_dates():
+    start = datetime.date(2015, 1, 1)
+    return [
+        f"{(start + datetime.timedelta(days=i)).strftime('%b %d, %Y')},{100 + i}"
+        for i in range(40)
+    ]
+
+
+@pytest.mark.parametrize(
+    "rows, words",
+    [
+        (
+            _new_york_across_daylight_saving(),
+            ["carry different UTC offsets", "-05:00", "-04:00", "data row 8"],
+        ),
+        (_dates_beside_utc_timestamps(), ["carry different UTC offsets", "'Z', 'none'"]),
+        (
+            _unquoted_commas_in_dates(),
+            ["more fields than the header", "found 3 fields", "'Jan 01, 2015,100'"],
+        ),
+    ],
+    ids=["utc-offset-changes", "plain-and-Z", "unquoted-comma"],
+)
+def test_one_bad_file_is_one_named_failure(tmp_path, rows, words):
+    _good(tmp_path)
+    frames_alone, _ = read_price_files(tmp_path)
+    (tmp_path / "ODD.csv").write_text("Date,Close\n" + "\n".join(rows) + "\n")
+    frames, failures = read_price_files(tmp_path)
+    assert list(frames) == ["GOOD"] and list(failures) == ["ODD.csv"]
+    pd.testing.assert_frame_equal(frames["GOOD"], frames_alone["GOOD"])
+    message = str(failures["ODD.csv"])
+    assert message.startswith("ODD.csv: ")
+    for word in words:
+        assert word in message
+
+
+def test_one_utc_offset_throughout_is_read(tmp_path):
+    rows = [f"2015-01-{day:02d}T00:00:00+01:00,{100 + day}" for day in range(1, 32)]
+    (tmp_path / "CET.csv").write_text("Date,Close\n" + "\n".join(rows) + "\n")
+    frames, failures = read_price_files(tmp_path)
+    assert not failures and len(frames["CET"]) == 31
+
+
+def test_us_dates_with_dashes_are_not_taken_for_offsets(tmp_path):
+    # "01-05-2015" ends in "-2015", which is not a UTC offset: no time of day before it
+    rows = [f"01-{day:02d}-2015,{100 + day}" for day in range(13, 32)]
+    rows += [f"02-{day:02d}-2015,{100 + day}" for day in range(13, 29)]
+    (tmp_path / "US.csv").write_text("Date,Close\n" + "\n".join(rows) + "\n")
+    frames, failures = read_price_files(tmp_path)
+    assert not failures and frames["US"].index[0] == pd.Timestamp("2015-01-13")
+
+
+def test_an_unexpected_error_in_one_file_is_that_files_failure(tmp_path, monkeypatch):
+    from skfix.datasets import _read
+
+    _good(tmp_path)
+    (tmp_path / "BOOM.csv").write_text((tmp_path / "GOOD.csv").read_text())
+    real = _read._read_file
+
+    def explode(path, source, min_rows):
+        if source == "BOOM.csv":
+            raise KeyError("something skfix did not foresee")
+        return real(path, source, min_rows)
+
+    monkeypatch.setattr(_read, "_read_file", explode)
+    frames, failures = read_price_files(tmp_path)
+    assert list(frames) == ["GOOD"]
+    message = str(failures["BOOM.csv"])
+    assert message.startswith("BOOM.csv: ") and "KeyError" in message
