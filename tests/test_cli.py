@@ -298,3 +298,25 @@ def test_a_persistence_deployment_predicts_through_skfix_predict(tmp_path, capsy
     assert manifest["summary"]["selected_average_gap"] is None
     assert "n/a: only naive rules deployed" in summary
     assert "Symbols whose best model is a naive rule: 1 (BAA (persistence))" in summary
+
+
+@pytest.mark.parametrize(
+    "arguments, words",
+    [
+        (["--n-jobs", "0"], ["n_jobs (--n-jobs) must be a non-zero integer", "found 0"]),
+        (
+            ["--scheduler", "tcp://127.0.0.1:8786"],
+            ["Dask scheduler", "used only with backend 'dask'"],
+        ),
+    ],
+)
+def test_parallel_settings_that_cannot_work_are_refused_first(
+    tmp_path, capsys, arguments, words
+):
+    out = tmp_path / "run"
+    code = main(["train", "--symbols", "BAA", "--out", str(out), *arguments])
+    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    for word in words:
+        assert word in err
+    assert not out.exists()  # nothing written

@@ -84,7 +84,13 @@ class DataFormatError(ValueError):
     """
 
 
+_FOUND_CHARS = 500
+
+
 def _error(source, problem, expected, found):
+    found = str(found)
+    if len(found) > _FOUND_CHARS:  # a whole file echoed by a parser's message
+        found = f"{found[:_FOUND_CHARS]}... ({len(found):,} characters in all)"
     return DataFormatError(f"{source}: {problem}; expected {expected}, found {found}.")
 
 

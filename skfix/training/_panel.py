@@ -1,6 +1,7 @@
 """``train_panel``: every model on every symbol, honestly, with a record to trust."""
 
 import logging
+from numbers import Integral
 from pathlib import Path
 
 from .._io import file_stems
@@ -102,6 +103,7 @@ def train_panel(
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):
         raise ConfigError(f"config must be a TrainConfig; found {type(config).__name__}.")
+    _check_parallel(n_jobs, backend, scheduler)
     panel, source, unreadable = load_panel(data, symbols)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -161,3 +163,19 @@ def train_panel(
         write_plots(manifest, out_dir)
     write_reports(manifest, out_dir)
     return manifest
+
+
+def _check_parallel(n_jobs, backend, scheduler):
+    """Refuse parallel settings that cannot work, before any folder is made."""
+    if n_jobs is not None and (
+        isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0
+    ):
+        raise ConfigError(
+            f"n_jobs (--n-jobs) must be a non-zero integer: the number of symbols "
+            f"trained at once, or -1 for one per core; found {n_jobs!r}."
+        )
+    if scheduler is not None and backend != "dask":
+        raise ConfigError(
+            f"a Dask scheduler ({scheduler!r}) was given with backend {backend!r}; it is "
+            "used only with backend 'dask' (--backend dask)."
+        )

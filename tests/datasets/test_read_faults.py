@@ -100,3 +100,16 @@ def test_an_unexpected_error_in_one_file_is_that_files_failure(tmp_path, monkeyp
     assert list(frames) == ["GOOD"]
     message = str(failures["BOOM.csv"])
     assert message.startswith("BOOM.csv: ") and "KeyError" in message
+
+
+def test_a_message_never_echoes_a_whole_file(tmp_path):
+    import json
+
+    _good(tmp_path)
+    rows = [{"date": f"2015-01-{i % 28 + 1:02d}", "close": 100 + i} for i in range(2000)]
+    (tmp_path / "JSON.csv").write_text(json.dumps({"data": rows}))
+    frames, failures = read_price_files(tmp_path)
+    assert list(frames) == ["GOOD"]
+    message = str(failures["JSON.csv"])
+    assert message.startswith("JSON.csv: ") and len(message) < 1000
+    assert "characters in all" in message
