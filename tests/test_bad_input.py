@@ -204,7 +204,7 @@ def test_oddities_are_warned_in_the_cleaning_report_and_the_reports(
     rising.to_csv(data / "RISING.csv", index=False)
 
     cleaning = read_prices(data / "SPIKE.csv", min_rows=1)["SPIKE"].attrs["skfix_cleaning"]
-    assert any("factor of 100" in w for w in cleaning["warnings"])
+    assert any("factor of 3" in w for w in cleaning["warnings"])
     assert any("volume is 0 on every row" in w for w in cleaning["warnings"])
 
     code, manifest, _ = _train(data, tmp_path / "o", fast_toml, capsys)

@@ -68,7 +68,7 @@ _DELIMITERS = (",", ";", "\t", "|")
 # How much of a file is looked at to tell its delimiter and decimal mark.
 _SNIFF_BYTES = 1 << 16
 # A close that moves by this factor or more from one row to the next is reported.
-_JUMP_FACTOR = 100.0
+_JUMP_FACTOR = 3.0
 
 
 class DataFormatError(ValueError):
@@ -377,6 +377,7 @@ def _read_file(path, source, min_rows):
         },
         index=table.index,
     )
+    close_rule = _adjust_for_splits(data, table, mapping, close_rule, decimal, source)
     description = {
         "source": source,
         "delimiter": file_format["delimiter"],
@@ -397,6 +398,47 @@ def _read_file(path, source, min_rows):
         rows = (symbols == symbol).to_numpy()
         frames[symbol] = _clean(data[rows], dates[rows], symbol, description, min_rows)
     return frames
+
+
+def _adjust_for_splits(data, table, mapping, close_rule, decimal, source):
+    """Use the adjusted close where ``close`` has a split the adjusted column has not.
+
+    A Yahoo-style file holds both ``Close`` and ``Adj Close``; they differ by a ratio
+    that moves a little at each dividend and jumps at a split. Where it jumps by a
+    factor of 1.5 or more from one row to the next, ``close`` is read from the adjusted
+    column and open, high and low are scaled by the same ratio, so that no feature sees
+    the split as a move (``data`` is changed in place). Returns the rule that chose the
+    close column, extended to say so.
+    """
+    if _norm(mapping["close"]) != "close":
+        return close_rule
+    adjusted = next(
+        (c for c in table.columns if _norm(c) in ("adj close", "adjusted close")), None
+    )
+    if adjusted is None:
+        return close_rule
+    adj = _to_float(table[adjusted], source, adjusted, decimal)
+    ratio = (adj / data["close"]).dropna()
+    ratio = ratio[ratio > 0]
+    if len(ratio) < 2:
+        return close_rule
+    steps = np.abs(np.diff(np.log(ratio.to_numpy())))
+    jumps = np.flatnonzero(steps >= np.log(1.5))
+    if not len(jumps):
+        return close_rule
+    factor = adj / data["close"]
+    for column in ("open", "high", "low"):
+        if column in data.columns:
+            data[column] = data[column] * factor
+    data["close"] = adj
+    mapping["close"] = adjusted
+    return (
+        f"column named {_norm(adjusted)!r}: {str(mapping.get('close'))!r} is used because "
+        f"'close' has {len(jumps)} split(s) it does not adjust for, the first at data row "
+        f"{int(ratio.index[jumps[0] + 1]) + 1} (close and adjusted close then differ by "
+        f"a factor of {float(np.exp(steps[jumps[0]])):.2f} more than the row before); "
+        "open, high and low are scaled like it"
+    )
 
 
 def _read_table(path, source, suffix):
@@ -872,7 +914,7 @@ def _oddities(frame):
                 f"close moves by a factor of {_JUMP_FACTOR:g} or more from one row to "
                 f"the next {len(jumps)} time(s), first on "
                 f"{_iso([frame.index[at + 1]])[0]} ({close[at]:g} to {close[at + 1]:g}): "
-                "a bad value or a change of unit?"
+                "a bad value, a stock split or a change of unit?"
             )
         if np.all(close == close[0]):
             found.append(

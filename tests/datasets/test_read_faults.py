@@ -113,3 +113,49 @@ def test_a_message_never_echoes_a_whole_file(tmp_path):
     message = str(failures["JSON.csv"])
     assert message.startswith("JSON.csv: ") and len(message) < 1000
     assert "characters in all" in message
+
+
+def _yahoo(n=300, split_at=150, adjusted=True):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    adj = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, n)))
+    close = adj.copy()
+    close[:split_at] *= 4  # a 4:1 split that Close does not adjust for
+    frame = pd.DataFrame(
+        {
+            "Date": pd.bdate_range("2010-01-04", periods=n).strftime("%Y-%m-%d"),
+            "High": close * 1.01,
+            "Low": close * 0.98,
+            "Close": close,
+            "Adj Close": adj,
+        }
+    )
+    return frame if adjusted else frame.drop(columns="Adj Close")
+
+
+def test_a_split_in_close_uses_the_adjusted_close(tmp_path):
+    frame = _yahoo()
+    frame.to_csv(tmp_path / "SPLIT.csv", index=False)
+    frames, failures = read_price_files(tmp_path)
+    prices = frames["SPLIT"]
+    cleaning = prices.attrs["skfix_cleaning"]
+    assert (
+        cleaning["close_column"] == "Adj Close" and "Close" in cleaning["columns_ignored"]
+    )
+    assert (
+        "1 split(s)" in cleaning["close_rule"] and "data row 151" in cleaning["close_rule"]
+    )
+    assert not cleaning["warnings"]
+    assert prices["close"].to_numpy() == pytest.approx(frame["Adj Close"].to_numpy())
+    # high and low scaled like the close: the range feature sees no split
+    assert (prices["high"] / prices["close"]).to_numpy() == pytest.approx(1.01)
+
+
+def test_a_split_without_an_adjusted_column_is_a_data_warning(tmp_path):
+    _yahoo(adjusted=False).to_csv(tmp_path / "SPLIT.csv", index=False)
+    frames, _ = read_price_files(tmp_path)
+    cleaning = frames["SPLIT"].attrs["skfix_cleaning"]
+    assert cleaning["close_column"] == "Close"
+    (warning,) = cleaning["warnings"]
+    assert "factor of 3 or more" in warning and "stock split" in warning
