@@ -700,6 +700,9 @@ def _parse_dates(series, source, column):
             continue
         parsed = pd.to_datetime(present, format=date_format, errors="coerce")
         if parsed.notna().all():
+            parsed, date_format = _day_or_month_first(
+                present, parsed, date_format, source, column
+            )
             break
     else:
         if len(formats) == 1:
@@ -708,7 +711,27 @@ def _parse_dates(series, source, column):
             date_format = formats[0]
         else:
             parsed, date_format = _parse_mixed(present, source, column)
+    parsed, date_format = _two_digit_years(present, parsed, date_format)
     return parsed.dt.as_unit(_DATE_UNIT).reindex(series.index), date_format
+
+
+def _two_digit_years(present, parsed, date_format):
+    """Dates written with two-digit years (``03-Jan-66``) are never in the future:
+    a year the parser put after today is read a century earlier, and the format says
+    so."""
+    if present.str.contains(r"\d{4}", regex=True).any():
+        return parsed, date_format
+    now = pd.Timestamp.now(tz=parsed.dt.tz).normalize() + pd.Timedelta(days=1)
+    future = parsed > now
+    if not future.any():
+        return parsed, date_format
+    parsed = parsed.where(~future, parsed - pd.DateOffset(years=100))
+    years = parsed.dt.year
+    return parsed, (
+        f"{date_format}; two-digit years, {int(future.sum())} of them read a century "
+        f"earlier than the parser's guess, which was after today (years "
+        f"{int(years.min())}-{int(years.max())})"
+    )
 
 
 # a UTC offset after a time of day: "T09:30:00Z", " 00:00-05:00" (not "01-02-2015")
@@ -736,6 +759,60 @@ def _refuse_mixed_offsets(present, source, column):
         f"{present.iloc[0]!r} in data row 1 and {present.iloc[row]!r} in data row "
         f"{row + 1}",
     )
+
+
+# Formats that read the same text month first and day first.
+_SWAPPED = {
+    "%m/%d/%Y": "%d/%m/%Y",
+    "%m/%d/%Y %H:%M:%S": "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M",
+}
+
+
+def _day_or_month_first(present, parsed, date_format, source, column):
+    """Month first or day first, from the whole column when no date tells.
+
+    Where every day is 12 or less, both readings parse. The one whose dates follow the
+    file's order and come at regular intervals is taken (a monthly series read the
+    wrong way becomes twelve January days a year); when the spacing does not tell
+    them apart either, the file is refused.
+    """
+    swapped = _SWAPPED.get(date_format)
+    if swapped is None:
+        return parsed, date_format
+    other = pd.to_datetime(present, format=swapped, errors="coerce")
+    if other.isna().any() or other.equals(parsed):
+        return parsed, date_format
+    scores = {date_format: _irregularity(parsed), swapped: _irregularity(other)}
+    best, worst = sorted(scores, key=scores.get)
+    if np.isfinite(scores[best]) and scores[best] * 4 <= scores[worst]:
+        chosen = parsed if best == date_format else other
+        return chosen, (
+            f"{best} (every day is 12 or less, so {best} and {worst} both read the "
+            f"column; {best} gives dates in file order at regular intervals)"
+        )
+    raise _error(
+        source,
+        f"the dates in column {str(column)!r} can be read month first or day first "
+        "(every day is 12 or less), and their order and spacing do not tell which",
+        "dates that settle it: a day above 12, ISO dates (2010-01-05), or month names",
+        f"{list(dict.fromkeys(present))[:_SHOWN]!r}",
+    )
+
+
+def _irregularity(dates):
+    """How far dates are from coming in file order at regular intervals: the
+    coefficient of variation of the gaps between consecutive rows (infinite when
+    the file order is neither ascending nor descending)."""
+    values = dates.to_numpy().astype("datetime64[s]").astype(np.int64)
+    if len(values) < 3:
+        return np.inf
+    gaps = np.diff(values).astype(float)
+    if not ((gaps >= 0).all() or (gaps <= 0).all()):
+        return np.inf
+    gaps = np.abs(gaps)
+    mean = gaps.mean()
+    return np.inf if mean == 0 else float(gaps.std() / mean)
 
 
 def _refuse_unparsed(present, parsed, source, column, date_format=None):
@@ -829,6 +906,12 @@ def _clean(data, dates, symbol, description, min_rows):
     no_date = dates.isna().to_numpy()
     rows_without_date = (data.index[no_date] + 1).tolist()
     data, dates = data[~no_date], dates[~no_date]
+    # a price cannot be dated after the file was read: a placeholder such as
+    # 9999-12-31 would be sorted last and become the label of the real last row
+    now = pd.Timestamp.now(tz=dates.dt.tz) + pd.Timedelta(days=1)
+    ahead = (dates > now).to_numpy()
+    future_dates = sorted(dates[ahead])
+    data, dates = data[~ahead], dates[~ahead]
     no_close = data["close"].isna().to_numpy()
     missing_close = sorted(dates[no_close])
     data = data[~no_close].set_axis(pd.DatetimeIndex(dates[~no_close], name="date"))
@@ -890,8 +973,21 @@ def _clean(data, dates, symbol, description, min_rows):
             "first_dates": _iso(repeated[:_SHOWN]),
             "action": "kept the last row of each date, in file order",
         },
+        "dates_after_today": {
+            "count": len(future_dates),
+            "first_dates": _iso(future_dates[:_SHOWN]),
+            "action": "dropped",
+        },
         "unsorted": unsorted,
-        "warnings": _oddities(frame),
+        "warnings": _oddities(frame)
+        + (
+            [
+                f"{len(future_dates)} row(s) dated after today, such as "
+                f"{_iso(future_dates[:1])[0]} (a placeholder?), were dropped"
+            ]
+            if future_dates
+            else []
+        ),
         "missing_values": {
             column: int(frame[column].isna().sum())
             for column in frame.columns

@@ -159,3 +159,63 @@ def test_a_split_without_an_adjusted_column_is_a_data_warning(tmp_path):
     assert cleaning["close_column"] == "Close"
     (warning,) = cleaning["warnings"]
     assert "factor of 3 or more" in warning and "stock split" in warning
+
+
+def _write(folder, name, dates, start=100):
+    closes = range(start, start + len(dates))
+    pd.DataFrame({"Date": dates, "Close": closes}).to_csv(folder / name, index=False)
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["ascending", "descending"])
+def test_day_first_monthly_dates_are_read_day_first(tmp_path, order):
+    # 01/02/1990 is February 1: read month first it would be twelve January days a year
+    months = pd.date_range("1990-01-01", "2014-12-01", freq="MS")[::order]
+    _write(tmp_path, "DAY.csv", months.strftime("%d/%m/%Y"))
+    _write(tmp_path, "MONTH.csv", months.strftime("%m/%d/%Y"))
+    frames, failures = read_price_files(tmp_path)
+    assert not failures
+    for symbol in ("DAY", "MONTH"):
+        prices = frames[symbol]
+        assert prices.index.equals(pd.DatetimeIndex(months.sort_values(), name="date"))
+    assert frames["DAY"].attrs["skfix_cleaning"]["date_format"].startswith("%d/%m/%Y (")
+    assert "regular intervals" in frames["DAY"].attrs["skfix_cleaning"]["date_format"]
+
+
+def test_day_or_month_first_without_a_clue_is_refused(tmp_path):
+    _good(tmp_path)
+    # distinct dates in no order, every day 12 or less: neither reading is regular
+    import numpy as np
+
+    pairs = [(d, m) for d in range(1, 13) for m in range(1, 13) if d != m]
+    order = np.random.default_rng(0).permutation(len(pairs))[:40]
+    days = [f"{pairs[i][0]:02d}/{pairs[i][1]:02d}/2015" for i in order]
+    _write(tmp_path, "ODD.csv", days)
+    frames, failures = read_price_files(tmp_path)
+    assert list(frames) == ["GOOD"]
+    message = str(failures["ODD.csv"])
+    assert "month first or day first" in message and "do not tell which" in message
+
+
+def test_two_digit_years_are_never_in_the_future(tmp_path):
+    _write(
+        tmp_path, "OLD.csv", pd.bdate_range("1966-01-03", periods=40).strftime("%d-%b-%y")
+    )
+    frames, failures = read_price_files(tmp_path)
+    prices = frames["OLD"]
+    assert prices.index[0] == pd.Timestamp("1966-01-03")
+    assert "two-digit years" in prices.attrs["skfix_cleaning"]["date_format"]
+
+
+def test_a_placeholder_date_is_dropped_and_said(tmp_path):
+    dates = list(pd.bdate_range("2001-01-03", periods=40).strftime("%Y-%m-%d"))
+    _write(tmp_path, "PH.csv", [*dates, "9999-12-31"])
+    frames, _ = read_price_files(tmp_path)
+    prices = frames["PH"]
+    cleaning = prices.attrs["skfix_cleaning"]
+    assert prices.index[-1] == pd.Timestamp(dates[-1]) and len(prices) == 40
+    assert cleaning["dates_after_today"] == {
+        "count": 1,
+        "first_dates": ["9999-12-31"],
+        "action": "dropped",
+    }
+    assert any("9999-12-31" in w for w in cleaning["warnings"])
