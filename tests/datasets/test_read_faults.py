@@ -219,3 +219,36 @@ def test_a_placeholder_date_is_dropped_and_said(tmp_path):
         "action": "dropped",
     }
     assert any("9999-12-31" in w for w in cleaning["warnings"])
+
+
+def _thousands(value, separator):
+    value = int(round(value))
+    return f"{value // 1000}{separator}{value % 1000:03d}" if value >= 1000 else str(value)
+
+
+@pytest.mark.parametrize("separator", [",", "."])
+def test_thousands_separators_are_read_from_the_column(tmp_path, separator):
+    import numpy as np
+
+    dates = pd.bdate_range("2010-01-04", periods=60).strftime("%Y-%m-%d")
+    values = np.linspace(950, 1100, 60)
+    rows = [f"{d};{_thousands(v, separator)}" for d, v in zip(dates, values, strict=True)]
+    (tmp_path / "TH.csv").write_text("Date;Close\n" + "\n".join(rows) + "\n")
+    frames, failures = read_price_files(tmp_path)
+    assert not failures
+    assert frames["TH"]["close"].to_numpy() == pytest.approx(np.round(values))
+
+
+def test_thousands_or_decimals_without_a_clue_is_refused(tmp_path):
+    import numpy as np
+
+    _good(tmp_path)
+    dates = pd.bdate_range("2010-01-04", periods=60).strftime("%Y-%m-%d")
+    values = np.linspace(2000, 2100, 60)
+    rows = [f"{d};{_thousands(v, ',')}" for d, v in zip(dates, values, strict=True)]
+    (tmp_path / "TH.csv").write_text("Date;Close\n" + "\n".join(rows) + "\n")
+    frames, failures = read_price_files(tmp_path)
+    assert list(frames) == ["GOOD"]
+    message = str(failures["TH.csv"])
+    assert "thousands separator or with a decimal mark" in message
+    assert "'2,000'" in message and "about 2000 or 2" in message
