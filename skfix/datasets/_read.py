@@ -11,6 +11,7 @@ import copy
 import gzip
 import os
 import re
+import stat
 import warnings
 import zlib
 from pathlib import Path
@@ -232,7 +233,7 @@ def read_price_files(path, *, min_rows=30):
     """
     _check_min_rows(min_rows)
     parts, failures = {}, {}
-    for entry in _files(path):
+    for entry in _files(path, refused=failures):
         try:
             parts[entry.name] = _read_file(entry, entry.name, min_rows)
         except DataFormatError as exc:
@@ -274,16 +275,29 @@ def _check_min_rows(min_rows):
         raise ValueError(f"min_rows must be at least 1, got {min_rows}.")
 
 
-def _files(path):
-    """The price files of a folder (in name order), or the file itself."""
+def _files(path, refused=None):
+    """The price files of a folder (in name order), or the file itself.
+
+    An entry whose name ends like a price file but that is not a regular file (a
+    broken symlink, a symlink loop, a FIFO, a folder named ``X.csv``) or is hidden
+    (``.X.csv``) is never opened: with ``refused`` (a dict) it is added there, name to
+    error; without it, the first one raises.
+    """
     path = Path(os.fspath(path))
     if path.is_dir():
-        files = sorted(
-            entry
-            for entry in path.iterdir()
-            if entry.is_file() and not entry.name.startswith(".") and _suffix(entry.name)
-        )
-        if not files:
+        files = []
+        for entry in sorted(path.iterdir()):
+            if not _suffix(entry.name):
+                continue
+            problem = _not_a_price_file(entry)
+            if problem is None:
+                files.append(entry)
+                continue
+            error = _error(entry.name, "skipped, never opened", _REGULAR, problem)
+            if refused is None:
+                raise error
+            refused[entry.name] = error
+        if not files and not refused:
             found = sorted(entry.name for entry in path.iterdir())
             raise _error(
                 f"folder {path.name or path}",
@@ -293,8 +307,34 @@ def _files(path):
             )
         return files
     if not path.exists():
+        if path.is_symlink():
+            raise FileNotFoundError(f"The price file '{path}' is a broken symlink.")
         raise FileNotFoundError(f"No such price file or folder: '{path}'.")
+    problem = _not_a_price_file(path, hidden_ok=True)
+    if problem is not None:
+        raise _error(path.name, "never opened", _REGULAR, problem)
     return [path]
+
+
+_REGULAR = "a regular file of prices"
+
+
+def _not_a_price_file(entry, hidden_ok=False):
+    """Why an entry is not read as a price file, or None."""
+    if entry.name.startswith(".") and not hidden_ok:
+        return "a hidden file (its name starts with '.')"
+    try:
+        mode = entry.stat().st_mode  # follows symlinks
+    except FileNotFoundError:
+        return "a broken symlink (its target does not exist)"
+    except OSError as exc:  # ELOOP and the like
+        return f"a path that cannot be followed ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "a folder, not a file"
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+        return f"{kind} (a device, socket or pipe is never read)"
+    return None
 
 
 def _suffix(name):

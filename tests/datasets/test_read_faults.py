@@ -252,3 +252,30 @@ def test_thousands_or_decimals_without_a_clue_is_refused(tmp_path):
     message = str(failures["TH.csv"])
     assert "thousands separator or with a decimal mark" in message
     assert "'2,000'" in message and "about 2000 or 2" in message
+
+
+def test_entries_that_are_not_price_files_are_named_never_opened(tmp_path):
+    import os
+
+    _good(tmp_path)
+    (tmp_path / ".HIDDEN.csv").write_text((tmp_path / "GOOD.csv").read_text())
+    os.mkfifo(tmp_path / "FIFO.csv")  # opening it would block: it must not be opened
+    (tmp_path / "BROKEN.csv").symlink_to(tmp_path / "nowhere.csv")
+    (tmp_path / "LOOP1.csv").symlink_to(tmp_path / "LOOP2.csv")
+    (tmp_path / "LOOP2.csv").symlink_to(tmp_path / "LOOP1.csv")
+    (tmp_path / "DIR.csv").mkdir()
+    (tmp_path / "notes.txt").write_text("not a price file, by its name: not listed")
+    frames, failures = read_price_files(tmp_path)
+    assert list(frames) == ["GOOD"]
+    expected = {
+        ".HIDDEN.csv": "a hidden file",
+        "BROKEN.csv": "a broken symlink",
+        "DIR.csv": "a folder, not a file",
+        "FIFO.csv": "a FIFO",
+        "LOOP1.csv": "cannot be followed",
+        "LOOP2.csv": "cannot be followed",
+    }
+    assert list(failures) == sorted(expected)
+    for name, words in expected.items():
+        message = str(failures[name])
+        assert message.startswith(f"{name}: skipped, never opened") and words in message
