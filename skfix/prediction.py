@@ -14,8 +14,10 @@ def predict_panel(manifest, data):
     Every model file is checked against its sha256 before it is loaded
     (:func:`skfix.load_deployment`). Features are computed from ``data`` exactly as in
     training (:func:`skfix.features.make_features`, prices up to each row's own time);
-    rows whose features are not yet complete (the first rows of a series) get no
-    prediction.
+    rows whose features are not yet complete (the first rows of a series, the
+    warm-up) get no prediction. A later row with an incomplete feature (a missing
+    volume, say) gets none either, and its symbol is listed in ``failed`` with the
+    date and the missing features; its other rows are predicted.
 
     Parameters
     ----------
@@ -95,13 +97,19 @@ def predict_panel(manifest, data):
                 f"on: {missing}"
             )
             continue
-        X = features[expected].dropna()
+        complete = features[expected].notna().all(axis=1).to_numpy()
+        X = features[expected][complete]
         if X.empty:
             failed[symbol] = (
                 f"{symbol} ({source}): too few rows for a complete feature row "
                 f"({len(prices)} rows)"
             )
             continue
+        # rows before the first complete one are the warm-up; a later incomplete row
+        # (a missing volume, say) gets no prediction, and that is said
+        gaps = np.flatnonzero(~complete[np.argmax(complete) :]) + np.argmax(complete)
+        if len(gaps):
+            failed[symbol] = _gap_message(symbol, source, features[expected], gaps)
         model = predictors[symbol]
         proba = model.predict_proba(X)
         table = pd.DataFrame(
@@ -122,3 +130,18 @@ def predict_panel(manifest, data):
             + "; ".join(reasons)
         )
     return pd.concat(tables, ignore_index=True), skipped, failed
+
+
+def _gap_message(symbol, source, features, gaps):
+    """Which rows after the warm-up have no prediction, and which features they lack."""
+    newest = gaps[-1] == len(features) - 1
+    row = features.iloc[gaps[-1]]
+    lacking = [str(c) for c in features.columns[row.isna().to_numpy()]]
+    date = features.index[gaps[-1]]
+    when = f"{date:%Y-%m-%d}" if hasattr(date, "strftime") else str(date)
+    return (
+        f"{symbol} ({source}): {len(gaps)} row(s) after the warm-up have incomplete "
+        f"features and get no prediction, "
+        + ("including the newest, " if newest else "the last of them ")
+        + f"{when} (missing {', '.join(lacking)}); the other rows are predicted"
+    )

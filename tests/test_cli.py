@@ -320,3 +320,42 @@ def test_parallel_settings_that_cannot_work_are_refused_first(
     for word in words:
         assert word in err
     assert not out.exists()  # nothing written
+
+
+def test_predict_says_when_the_newest_row_gets_no_prediction(tmp_path, capsys):
+    import numpy as np
+
+    from skfix.datasets import simulate_prices
+
+    prices = simulate_prices(800, "ar1", 0.3, random_state=2)
+    folder, later = tmp_path / "prices", tmp_path / "later"
+    folder.mkdir()
+    later.mkdir()
+    prices.to_csv(folder / "AR.csv")
+    out = tmp_path / "run"
+    args = ["train", str(folder), "--out", str(out), "--models", "logistic", "--quiet"]
+    assert main(args) == EXIT_OK
+    manifest = pd.read_json(out / "manifest.json", typ="series")
+    assert manifest["symbols"]["AR"]["selected"]["name"] == "persistence"
+    prices.loc[prices.index[-1], "volume"] = np.nan  # the newest row lacks its volume
+    prices.to_csv(later / "AR.csv")
+    capsys.readouterr()
+    predictions = tmp_path / "predictions.csv"
+    code = main(
+        [
+            "predict",
+            str(later),
+            "--manifest",
+            str(out / "manifest.json"),
+            "--out",
+            str(predictions),
+        ]
+    )
+    assert code == EXIT_FAILURES
+    err = capsys.readouterr().err
+    assert "1 row(s) after the warm-up have incomplete features" in err
+    assert (
+        f"including the newest, {prices.index[-1]:%Y-%m-%d} (missing volume_change)" in err
+    )
+    table = pd.read_csv(predictions, parse_dates=["date"])
+    assert table["date"].max() == prices.index[-2]  # the rest is predicted
