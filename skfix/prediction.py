@@ -49,10 +49,11 @@ def predict_panel(manifest, data):
     from .datasets import DataFormatError, read_price_files
     from .features import make_features
     from .persistence import load_deployment
+    from .persistence._model_file import read_regular_file
 
     manifest_path = Path(manifest)
     try:
-        text = manifest_path.read_text(encoding="utf-8")
+        raw = read_regular_file(manifest_path, "manifest")
     except FileNotFoundError:
         raise ValueError(
             f"no manifest at {manifest_path}; expected the manifest.json a `skfix "
@@ -61,11 +62,12 @@ def predict_panel(manifest, data):
     except OSError as exc:
         raise ValueError(f"cannot read the manifest {manifest_path}: {exc}.") from None
     try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
+        record = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        found = "JSON nested too deeply" if isinstance(exc, RecursionError) else exc
         raise ValueError(
-            f"{manifest_path} is not a manifest: expected JSON written by `skfix "
-            f"train`, found {exc}."
+            f"{manifest_path} is not a manifest: expected UTF-8 JSON written by `skfix "
+            f"train`, found {type(exc).__name__}: {found}."
         ) from None
     predictors = load_deployment(manifest_path)
     try:
@@ -84,7 +86,7 @@ def predict_panel(manifest, data):
             why = (record["symbols"][symbol]["why_none"] or "").split(". ")[0].rstrip(".")
             skipped[symbol] = f"no model deployed: {why}" if why else "no model deployed"
             continue
-        expected = record["symbols"][symbol]["data"]["feature_names"]
+        expected = _feature_names(record["symbols"][symbol], symbol, manifest_path)
         try:
             features = make_features(prices)
         except ValueError as exc:
@@ -145,3 +147,21 @@ def _gap_message(symbol, source, features, gaps):
         + ("including the newest, " if newest else "the last of them ")
         + f"{when} (missing {', '.join(lacking)}); the other rows are predicted"
     )
+
+
+def _feature_names(entry, symbol, manifest_path):
+    """The features a symbol's model was trained on, as its manifest entry records."""
+    data = entry.get("data") if isinstance(entry, dict) else None
+    names = data.get("feature_names") if isinstance(data, dict) else None
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(n, str) for n in names)
+    ):
+        found = f"{names!r}" if isinstance(data, dict) else f"data: {data!r}"
+        raise ValueError(
+            f"{manifest_path}: symbol {symbol!r} has a deployed model but no list of the "
+            f"features it was trained on; expected symbols.{symbol}.data.feature_names, "
+            f"a list of column names, found {found}."
+        )
+    return names

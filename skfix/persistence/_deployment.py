@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from ._errors import ManifestError
-from ._model_file import load_model
+from ._model_file import load_model, read_regular_file
 
 __all__ = ["SUPPORTED_SCHEMA_VERSIONS", "load_deployment"]
 
@@ -21,13 +21,19 @@ def _read_manifest(manifest, base_dir):
         return manifest, Path(base_dir)
     path = Path(manifest)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_regular_file(path, "manifest")
     except FileNotFoundError as exc:
         raise FileNotFoundError(exc.errno, "manifest not found", str(path)) from exc
     try:
-        loaded = json.loads(text)
+        loaded = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path} is not UTF-8 text, as a manifest is: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise ManifestError(f"{path} is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise ManifestError(
+            f"{path} is nested too deeply to be a manifest skfix wrote"
+        ) from None
     if not isinstance(loaded, dict):
         raise ManifestError(f"{path} must hold a JSON object, not {type(loaded).__name__}")
     return loaded, path.parent if base_dir is None else Path(base_dir)

@@ -16,6 +16,8 @@ never see the weights of one training run next to the parameters of another.
 import hashlib
 import io
 import json
+import os
+import stat
 import zipfile
 from pathlib import Path, PurePath, PureWindowsPath
 
@@ -211,6 +213,38 @@ def save_model(estimator, directory, name, *, relative_to=None):
     }
 
 
+# Larger than any model skfix writes by far; a file past it is not one of them.
+MAX_FILE_BYTES = 2**31
+
+
+def read_regular_file(path, what):
+    """The bytes of a regular file, refusing anything else before opening it.
+
+    A FIFO would block the reader forever, and ``/dev/zero`` would be read without
+    end: a path (or the target of a symlink) that is not a regular file, or that is
+    larger than :data:`MAX_FILE_BYTES`, raises :class:`ManifestError` naming it.
+    """
+    mode = os.stat(path)  # follows symlinks; FileNotFoundError passes through
+    if not stat.S_ISREG(mode.st_mode):
+        raise ManifestError(
+            f"refusing to read the {what} {path}: expected a regular file, found "
+            + (
+                "a FIFO"
+                if stat.S_ISFIFO(mode.st_mode)
+                else "a folder"
+                if stat.S_ISDIR(mode.st_mode)
+                else "a device or socket"
+            )
+        )
+    if mode.st_size > MAX_FILE_BYTES:
+        raise ManifestError(
+            f"refusing to read the {what} {path}: {mode.st_size:,} bytes, more than the "
+            f"{MAX_FILE_BYTES:,} a skfix file can be"
+        )
+    with open(path, "rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 def _resolve(record, directory):
     if not isinstance(record, dict) or any(key not in record for key in _RECORD_KEYS):
         raise ManifestError(
@@ -319,7 +353,7 @@ def load_model(record, directory):
     """
     path = _resolve(record, directory)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, "model file")
     except FileNotFoundError as exc:
         message = f"model file missing (recorded as {record['path']!r})"
         raise FileNotFoundError(exc.errno, message, str(path)) from exc
