@@ -117,7 +117,7 @@ def _check_name(name):
         )
 
 
-def save_model(estimator, directory, name, *, relative_to=None):
+def save_model(estimator, directory, name, *, relative_to=None, content_addressed=False):
     """Save a fitted skfix estimator as one safe, hashed file in `directory`.
 
     Parameters
@@ -135,6 +135,11 @@ def save_model(estimator, directory, name, *, relative_to=None):
     relative_to : str or os.PathLike, default=None
         Directory the recorded ``path`` is relative to, such as the manifest's
         directory when `directory` is a folder below it. ``None`` means `directory`.
+    content_addressed : bool, default=False
+        Name the file after its content, ``<name>-<first 16 hex digits of its
+        SHA-256>.skfix.zip``, so that a new model never replaces a file an existing
+        manifest points to (``skfix train`` does this: a deployment keeps loading
+        while a retrain writes into the same folder).
 
     Returns
     -------
@@ -176,10 +181,9 @@ def save_model(estimator, directory, name, *, relative_to=None):
     True
     """
     _check_name(name)
-    path = Path(directory) / f"{name}{MODEL_SUFFIX}"
     base = Path(directory if relative_to is None else relative_to)
     try:
-        relative = path.resolve().relative_to(base.resolve()).as_posix()
+        Path(directory).resolve().relative_to(base.resolve())
     except ValueError:
         raise ValueError(f"directory {directory} is not inside {relative_to}") from None
     model_format = format_for(estimator)
@@ -199,6 +203,9 @@ def save_model(estimator, directory, name, *, relative_to=None):
         _zip_member(archive, METADATA_MEMBER, metadata_bytes)
         _zip_member(archive, model_format.payload, payload)
     data = buffer.getvalue()
+    stem = f"{name}-{_sha256(data)[:16]}" if content_addressed else name
+    path = Path(directory) / f"{stem}{MODEL_SUFFIX}"
+    relative = path.resolve().relative_to(base.resolve()).as_posix()
     atomic_write(path, data)
     return {
         "path": relative,

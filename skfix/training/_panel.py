@@ -1,16 +1,20 @@
 """``train_panel``: every model on every symbol, honestly, with a record to trust."""
 
+import contextlib
+import json
 import logging
 from numbers import Integral
 from pathlib import Path
 
 from .._io import file_stems
 from .._json import dump_json
+from ..persistence._model_file import MODEL_SUFFIX
 from ._backend import _backend
 from ._config import ConfigError, TrainConfig
 from ._load import _unreadable_record, load_panel
 from ._manifest import build_manifest
 from ._resume import _config_fingerprint, _resumable, _train_and_store
+from ._symbol import MODELS_DIR
 
 _LOG = logging.getLogger("skfix.training")
 
@@ -112,57 +116,62 @@ def train_panel(
             "the folder of an earlier run."
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    stems = file_stems(list(panel))
-    config_hash = _config_fingerprint(config)
+    with _lock(out_dir):
+        previous_models = _model_paths(_read_previous(out_dir))
+        stems = file_stems(list(panel))
+        config_hash = _config_fingerprint(config)
 
-    records, todo = {}, []
-    for symbol in panel:
-        record = _resumable(out_dir, stems[symbol], config_hash) if resume else None
-        if record is None:
-            todo.append(symbol)
-        else:
-            records[symbol] = record
-    done = len(records)
-    if progress is not None:
-        for symbol, record in records.items():
-            progress(len(records), len(panel), symbol, record)
-
-    # Longest series first: in parallel, a long series started last would leave the
-    # other workers idle at the end. Records are keyed, so order changes nothing else.
-    todo.sort(key=lambda symbol: len(panel[symbol]), reverse=True)
-    jobs = (
-        delayed(_train_and_store)(
-            symbol, panel[symbol], config, out_dir, stems[symbol], config_hash
-        )
-        for symbol in todo
-    )
-    with _backend(backend, scheduler, n_jobs) as (name, workers):
-        with parallel_config(backend=name, n_jobs=workers):
-            for symbol, record in Parallel(return_as="generator_unordered")(jobs):
+        records, todo = {}, []
+        for symbol in panel:
+            record = _resumable(out_dir, stems[symbol], config_hash) if resume else None
+            if record is None:
+                todo.append(symbol)
+            else:
                 records[symbol] = record
-                done += 1
-                _log_record(symbol, record)
-                if progress is not None:
-                    progress(done, len(panel), symbol, record)
+        done = len(records)
+        if progress is not None:
+            for symbol, record in records.items():
+                progress(len(records), len(panel), symbol, record)
 
-    ordered = {symbol: records[symbol] for symbol in panel}
-    ordered.update({name: _unreadable_record(f) for name, f in unreadable.items()})
-    manifest = build_manifest(ordered, config, source)
-    deployed = [s for s, r in manifest["symbols"].items() if r.get("selected")]
-    _LOG.info(
-        "after the run's false-discovery control: %d of %d symbols deployed%s",
-        len(deployed),
-        len(manifest["symbols"]),
-        f" ({', '.join(deployed)})" if deployed else "",
-    )
-    if not plots:
-        manifest["run"]["plots"] = False
-    validate_manifest(manifest)
-    dump_json(manifest, out_dir / "manifest.json")
-    if plots:
-        write_plots(manifest, out_dir)
-    write_reports(manifest, out_dir)
-    return manifest
+        # Longest series first: in parallel, a long series started last would leave the
+        # other workers idle at the end. Records are keyed, so order changes nothing else.
+        todo.sort(key=lambda symbol: len(panel[symbol]), reverse=True)
+        jobs = (
+            delayed(_train_and_store)(
+                symbol, panel[symbol], config, out_dir, stems[symbol], config_hash
+            )
+            for symbol in todo
+        )
+        with _backend(backend, scheduler, n_jobs) as (name, workers):
+            with parallel_config(backend=name, n_jobs=workers):
+                for symbol, record in Parallel(return_as="generator_unordered")(jobs):
+                    records[symbol] = record
+                    done += 1
+                    _log_record(symbol, record)
+                    if progress is not None:
+                        progress(done, len(panel), symbol, record)
+
+        ordered = {symbol: records[symbol] for symbol in panel}
+        ordered.update({name: _unreadable_record(f) for name, f in unreadable.items()})
+        manifest = build_manifest(ordered, config, source)
+        deployed = [s for s, r in manifest["symbols"].items() if r.get("selected")]
+        _LOG.info(
+            "after the run's false-discovery control: %d of %d symbols deployed%s",
+            len(deployed),
+            len(manifest["symbols"]),
+            f" ({', '.join(deployed)})" if deployed else "",
+        )
+        if not plots:
+            manifest["run"]["plots"] = False
+        validate_manifest(manifest)
+        dump_json(manifest, out_dir / "manifest.json")
+        # the files of the previous manifest stay one run longer: a deployment job that
+        # read it just before the switch still finds them
+        _remove_unreferenced_models(out_dir, _model_paths(manifest) | previous_models)
+        if plots:
+            write_plots(manifest, out_dir)
+        write_reports(manifest, out_dir)
+        return manifest
 
 
 def _check_parallel(n_jobs, backend, scheduler):
@@ -179,3 +188,62 @@ def _check_parallel(n_jobs, backend, scheduler):
             f"a Dask scheduler ({scheduler!r}) was given with backend {backend!r}; it is "
             "used only with backend 'dask' (--backend dask)."
         )
+
+
+LOCK_FILE = ".skfix-lock"
+
+
+@contextlib.contextmanager
+def _lock(out_dir):
+    """Hold ``out_dir`` for one run: a second ``skfix train`` into it is refused."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    path = out_dir / LOCK_FILE
+    handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise ConfigError(
+            f"another `skfix train` is writing into {out_dir} (it holds the lock "
+            f"{path}); wait for it to finish, or choose another --out."
+        ) from None
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _read_previous(out_dir):
+    """The manifest an earlier run left in ``out_dir``, or {}."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _model_paths(manifest):
+    """The model files a manifest points to, relative to its folder."""
+    paths = set()
+    for entry in (manifest.get("symbols") or {}).values():
+        for candidate in (entry or {}).get("candidates") or []:
+            record = candidate.get("model_file") if isinstance(candidate, dict) else None
+            if isinstance(record, dict) and isinstance(record.get("path"), str):
+                paths.add(record["path"])
+    return paths
+
+
+def _remove_unreferenced_models(out_dir, keep):
+    """Delete the model files under ``models/`` that no manifest in ``keep`` needs."""
+    models = out_dir / MODELS_DIR
+    if not models.is_dir():
+        return
+    for path in models.rglob(f"*{MODEL_SUFFIX}"):
+        if path.relative_to(out_dir).as_posix() not in keep:
+            with contextlib.suppress(OSError):
+                path.unlink()

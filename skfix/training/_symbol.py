@@ -287,6 +287,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
                     out_dir / MODELS_DIR / stem,
                     name,
                     relative_to=out_dir,
+                    content_addressed=True,
                 )
             except Exception as exc:  # an unsaveable model is a failed candidate
                 evaluation.error = _error_record(exc)

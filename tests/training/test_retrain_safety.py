@@ -1,0 +1,93 @@
+"""A retrain into the folder a deployment reads from is not an outage, and two runs
+never write into one folder at once."""
+
+import json
+
+import pytest
+
+from skfix._io import sha256_file
+from skfix.persistence import load_deployment
+from skfix.training import ConfigError, train_panel
+from skfix.training._panel import _lock
+from tests.training.conftest import fast_config
+
+
+def _snapshot(out):
+    return json.loads((out / "manifest.json").read_text())
+
+
+def test_the_previous_manifest_keeps_loading_while_a_retrain_runs(tmp_path):
+    out = tmp_path / "run"
+    symbols = ["BAA", "BRENT"]
+    first = train_panel(
+        out_dir=out, config=fast_config(("logistic", "rf")), symbols=symbols
+    )
+    assert first["symbols"]["BAA"]["selected"] is not None
+    loads = []
+
+    def predict_from_the_old_manifest(done, total, symbol, record):
+        # mid-run: manifest.json is still the first run's, and every file it names
+        # is still the file it hashed
+        assert _snapshot(out)["utc_time_created"] == first["utc_time_created"]
+        loads.append(sorted(load_deployment(out / "manifest.json")))
+        for entry in first["symbols"].values():
+            for candidate in entry["candidates"]:
+                if candidate.get("model_file"):  # the rf differs by seed: a new file
+                    path = out / candidate["model_file"]["path"]
+                    assert sha256_file(path) == candidate["model_file"]["sha256"]
+
+    second_config = fast_config(("logistic", "rf"), seed=1)
+    second = train_panel(
+        out_dir=out,
+        config=second_config,
+        symbols=symbols,
+        progress=predict_from_the_old_manifest,
+    )
+    assert loads and all(loaded == loads[0] for loaded in loads)
+    changed = {
+        c["name"]
+        for manifest in (first, second)
+        for c in manifest["symbols"]["BAA"]["candidates"]
+        if c.get("model_file")
+        and c["model_file"]["sha256"]
+        != next(
+            d["model_file"]["sha256"]
+            for d in (second if manifest is first else first)["symbols"]["BAA"][
+                "candidates"
+            ]
+            if d["name"] == c["name"]
+        )
+    }
+    assert "rf" in changed  # the check above had a file to lose
+    # the new manifest loads, and so does a copy of the old one (one run longer)
+    assert sorted(load_deployment(out / "manifest.json")) == sorted(
+        s for s, r in second["symbols"].items() if r["selected"]
+    )
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "manifest.json").write_text(json.dumps(first))
+    load_deployment(old / "manifest.json", base_dir=out)
+    # a third run drops the files only the first needed; nothing temporary is left
+    third = train_panel(
+        out_dir=out, config=fast_config(("logistic", "rf"), seed=2), symbols=symbols
+    )
+    kept = {
+        c["model_file"]["path"]
+        for manifest in (second, third)
+        for r in manifest["symbols"].values()
+        for c in r["candidates"]
+        if c.get("model_file")
+    }
+    on_disk = {p.relative_to(out).as_posix() for p in (out / "models").rglob("*.skfix.zip")}
+    assert on_disk == kept
+    assert not [p for p in out.rglob("*") if "tmp" in p.name.lower()]
+
+
+def test_a_second_run_into_the_same_folder_is_refused(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    with _lock(out):
+        with pytest.raises(ConfigError, match="another `skfix train` is writing into"):
+            train_panel(out_dir=out, config=fast_config(("logistic",)), symbols=["BAA"])
+    # released when the run ends: the next one goes ahead
+    train_panel(out_dir=out, config=fast_config(("logistic",)), symbols=["BAA"])
