@@ -133,6 +133,12 @@ def atomic_open(path, mode="w", *, encoding="utf-8", newline=None):
             os.fsync(tmp.fileno())
         os.chmod(tmp.name, _permissions_for(path))
         os.replace(tmp.name, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp.name)
+        if exc.filename is None:  # "No space left on device": say where
+            raise type(exc)(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp.name)

@@ -117,6 +117,7 @@ def train_panel(
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     with _lock(out_dir):
+        _remove_temporaries(out_dir)  # what a killed run was writing
         previous_models = _model_paths(_read_previous(out_dir))
         stems = file_stems(list(panel))
         config_hash = _config_fingerprint(config)
@@ -216,6 +217,15 @@ def _lock(out_dir):
     finally:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+def _remove_temporaries(out_dir):
+    """Delete the temporary files of atomic writes a killed run left in ``out_dir``
+    (``.manifest.json.<random>.tmp``); only called while holding the folder's lock."""
+    for path in out_dir.rglob(".*.tmp"):
+        if path.is_file():
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _read_previous(out_dir):

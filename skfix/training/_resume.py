@@ -23,8 +23,17 @@ def _config_fingerprint(config):
 def _train_and_store(symbol, prices, config, out_dir, stem, config_hash):
     """Train one symbol and store its record atomically (the unit of --resume)."""
     record = train_symbol(symbol, prices, config, out_dir, stem)
-    dump_json({"config_sha256": config_hash, "record": record}, _state_path(out_dir, stem))
+    if not _transient(record):
+        # a failure of the disk, not of the model, is not kept: --resume retries it
+        dump_json(
+            {"config_sha256": config_hash, "record": record}, _state_path(out_dir, stem)
+        )
     return symbol, record
+
+
+def _transient(record):
+    errors = [record.get("error")] + [c.get("error") for c in record.get("candidates", [])]
+    return any(isinstance(e, dict) and e.get("transient") for e in errors)
 
 
 def _resumable(out_dir, stem, config_hash):

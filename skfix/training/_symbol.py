@@ -13,11 +13,15 @@ MODELS_DIR = "models"
 
 
 def _error_record(exc):
-    return {
+    record = {
         "type": type(exc).__name__,
         "message": str(exc),
         "traceback": traceback.format_exc(),
     }
+    if isinstance(exc, OSError) and not isinstance(exc, PermissionError):
+        # a full disk or a flaky mount: not the model's fault, and --resume retries it
+        record["transient"] = True
+    return record
 
 
 def _fingerprint(X, y, prices):

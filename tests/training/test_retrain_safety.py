@@ -91,3 +91,56 @@ def test_a_second_run_into_the_same_folder_is_refused(tmp_path):
             train_panel(out_dir=out, config=fast_config(("logistic",)), symbols=["BAA"])
     # released when the run ends: the next one goes ahead
     train_panel(out_dir=out, config=fast_config(("logistic",)), symbols=["BAA"])
+
+
+def test_a_full_disk_is_not_stored_as_a_model_failure(tmp_path, monkeypatch):
+    import errno
+
+    from skfix.persistence import _model_file
+
+    out = tmp_path / "run"
+    real = _model_file.atomic_write
+
+    def full(path, data, **kwargs):
+        if "rf" in str(path):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data, **kwargs)
+
+    monkeypatch.setattr(_model_file, "atomic_write", full)
+    config = fast_config(("logistic", "rf"))
+    manifest = train_panel(out_dir=out, config=config, symbols=["BAA"])
+    (rf,) = [c for c in manifest["symbols"]["BAA"]["candidates"] if c["name"] == "rf"]
+    assert rf["error"]["transient"] and "No space left on device" in rf["error"]["message"]
+    assert not (out / ".skfix-state" / "BAA.json").exists()  # not kept for --resume
+    # space freed: --resume trains the symbol again instead of repeating the failure
+    monkeypatch.setattr(_model_file, "atomic_write", real)
+    resumed = train_panel(out_dir=out, config=config, symbols=["BAA"], resume=True)
+    (rf,) = [c for c in resumed["symbols"]["BAA"]["candidates"] if c["name"] == "rf"]
+    assert rf["status"] == "ok" and rf["model_file"] is not None
+
+
+def test_an_os_error_while_writing_names_the_file(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from skfix._io import atomic_write
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    target = tmp_path / "models" / "BAA" / "rf.skfix.zip"
+    with pytest.raises(OSError, match="No space left on device") as info:
+        atomic_write(target, b"model")
+    assert info.value.filename == str(target)
+    assert not list(target.parent.iterdir())  # no temporary file left
+
+
+def test_a_killed_runs_temporary_files_are_removed(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    stale = out / ".manifest.json.abc123.tmp"
+    stale.write_text("{half a manifest")
+    train_panel(out_dir=out, config=fast_config(("logistic",)), symbols=["BAA"])
+    assert not stale.exists()
+    assert not list(out.rglob("*.tmp"))
