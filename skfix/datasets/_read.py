@@ -70,6 +70,8 @@ _DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_BYTES = 1 << 16
 # A close that moves by this factor or more from one row to the next is reported.
 _JUMP_FACTOR = 3.0
+# Larger prices overflow the features' rolling sums (a 20-row mean of 1e307 is inf).
+_MAX_PRICE = 1e300
 
 
 class DataFormatError(ValueError):
@@ -1020,6 +1022,17 @@ def _clean(data, dates, symbol, description, min_rows):
             "prices > 0",
             f"a minimum of {frame['close'].min():g}, first value <= 0 on "
             f"{_iso([first])[0]}",
+        )
+    too_large = frame["close"] > _MAX_PRICE
+    if too_large.any():
+        first = frame.index[too_large.to_numpy()][0]
+        raise _error(
+            where,
+            f"column {description['close_column']!r} (used as close) has "
+            f"{int(too_large.sum())} values above {_MAX_PRICE:g}, too large for the "
+            "features' sums and ratios",
+            f"prices up to {_MAX_PRICE:g} (rescale the column, say to thousands)",
+            f"a maximum of {frame['close'].max():g}, first above on {_iso([first])[0]}",
         )
     if "volume" in frame.columns and (frame["volume"] < 0).any():
         negative = frame["volume"] < 0

@@ -279,3 +279,16 @@ def test_entries_that_are_not_price_files_are_named_never_opened(tmp_path):
     for name, words in expected.items():
         message = str(failures[name])
         assert message.startswith(f"{name}: skipped, never opened") and words in message
+
+
+def test_prices_too_large_to_compute_with_are_refused_by_name(tmp_path):
+    import numpy as np
+
+    _good(tmp_path)
+    dates = pd.bdate_range("2015-01-01", periods=80).strftime("%Y-%m-%d")
+    close = 1e307 * np.exp(np.random.default_rng(0).normal(0, 0.05, 80).cumsum())
+    pd.DataFrame({"Date": dates, "Close": close}).to_csv(tmp_path / "BIG.csv", index=False)
+    frames, failures = read_price_files(tmp_path)
+    assert list(frames) == ["GOOD"]
+    message = str(failures["BIG.csv"])
+    assert message.startswith("BIG.csv: column 'Close' (used as close) has 80 values above")
