@@ -5,6 +5,8 @@ import datetime
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from skfix.datasets import read_price_files
 
@@ -292,3 +294,64 @@ def test_prices_too_large_to_compute_with_are_refused_by_name(tmp_path):
     assert list(frames) == ["GOOD"]
     message = str(failures["BIG.csv"])
     assert message.startswith("BIG.csv: column 'Close' (used as close) has 80 values above")
+
+
+_FIELDS = [
+    "2015-01-02",
+    "01/02/2015",
+    "02.01.2015",
+    "Jan 02, 2015",
+    "2015-01-02T00:00:00-05:00",
+    "2015-01-02T00:00:00Z",
+    "9999-12-31",
+    "03-Jan-66",
+    "101.5",
+    "101,5",
+    "2,000",
+    "1.234,5",
+    "-3",
+    "0",
+    "1e308",
+    "inf",
+    "NaN",
+    ".",
+    "",
+    "abc",
+    '"quoted, field"',
+    "\u00e9t\u00e9",
+]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    header=st.lists(
+        st.sampled_from(["Date", "Close", "Adj Close", "Volume", "High", "x", ""]),
+        min_size=1,
+        max_size=4,
+    ),
+    rows=st.lists(
+        st.lists(st.sampled_from(_FIELDS), min_size=1, max_size=5), min_size=0, max_size=40
+    ),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_any_odd_file_is_read_or_named_and_never_costs_the_good_one(
+    tmp_path, header, rows, delimiter
+):
+    folder = tmp_path / f"case{abs(hash((tuple(header), delimiter, len(rows))))}"
+    folder.mkdir(exist_ok=True)
+    _good(folder)
+    good_alone, _ = read_price_files(folder)
+    text = delimiter.join(header) + "\n" + "\n".join(delimiter.join(r) for r in rows)
+    (folder / "ODD.csv").write_text(text + "\n", encoding="utf-8")
+    frames, failures = read_price_files(folder)  # never raises
+    pd.testing.assert_frame_equal(frames["GOOD"], good_alone["GOOD"])
+    if "ODD.csv" in failures:
+        message = str(failures["ODD.csv"])
+        assert message.startswith("ODD.csv: ") and len(message) < 2000
+        assert "unexpected error" not in message, message
+    else:
+        assert any(s != "GOOD" for s in frames)  # read: the symbol is there
