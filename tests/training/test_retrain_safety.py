@@ -17,11 +17,19 @@ def _snapshot(out):
 
 
 def test_the_previous_manifest_keeps_loading_while_a_retrain_runs(tmp_path):
-    out = tmp_path / "run"
-    symbols = ["BAA", "BRENT"]
-    first = train_panel(
-        out_dir=out, config=fast_config(("logistic", "rf")), symbols=symbols
-    )
+    from skfix.datasets import load_market_panel
+    from skfix.prediction import predict_panel
+
+    out, prices = tmp_path / "run", tmp_path / "prices"
+    prices.mkdir()
+    for symbol, frame in load_market_panel(["BAA", "BRENT"]).items():
+        frame.to_csv(prices / f"{symbol}.csv")
+
+    def run(seed, progress=None):
+        config = fast_config(("logistic", "rf"), seed=seed)
+        return train_panel(prices, out_dir=out, config=config, progress=progress)
+
+    first = run(0)
     assert first["symbols"]["BAA"]["selected"] is not None
     loads = []
 
@@ -30,35 +38,26 @@ def test_the_previous_manifest_keeps_loading_while_a_retrain_runs(tmp_path):
         # is still the file it hashed
         assert _snapshot(out)["utc_time_created"] == first["utc_time_created"]
         loads.append(sorted(load_deployment(out / "manifest.json")))
+        # what a deployment job runs: skfix predict against the manifest it finds
+        table, _, failed = predict_panel(out / "manifest.json", prices)
+        assert not failed and sorted(set(table["symbol"])) == loads[-1]
         for entry in first["symbols"].values():
             for candidate in entry["candidates"]:
                 if candidate.get("model_file"):  # the rf differs by seed: a new file
                     path = out / candidate["model_file"]["path"]
                     assert sha256_file(path) == candidate["model_file"]["sha256"]
 
-    second_config = fast_config(("logistic", "rf"), seed=1)
-    second = train_panel(
-        out_dir=out,
-        config=second_config,
-        symbols=symbols,
-        progress=predict_from_the_old_manifest,
-    )
-    assert loads and all(loaded == loads[0] for loaded in loads)
-    changed = {
-        c["name"]
-        for manifest in (first, second)
-        for c in manifest["symbols"]["BAA"]["candidates"]
-        if c.get("model_file")
-        and c["model_file"]["sha256"]
-        != next(
-            d["model_file"]["sha256"]
-            for d in (second if manifest is first else first)["symbols"]["BAA"][
-                "candidates"
-            ]
-            if d["name"] == c["name"]
+    second = run(1, predict_from_the_old_manifest)
+    assert len(loads) == 2 and loads[0] == loads[1] == ["BAA"]
+    rf = {
+        manifest["utc_time_created"]: next(
+            c["model_file"]["sha256"]
+            for c in manifest["symbols"]["BAA"]["candidates"]
+            if c["name"] == "rf"
         )
+        for manifest in (first, second)
     }
-    assert "rf" in changed  # the check above had a file to lose
+    assert len(set(rf.values())) == 2  # the checks above had a file to lose
     # the new manifest loads, and so does a copy of the old one (one run longer)
     assert sorted(load_deployment(out / "manifest.json")) == sorted(
         s for s, r in second["symbols"].items() if r["selected"]
@@ -68,9 +67,7 @@ def test_the_previous_manifest_keeps_loading_while_a_retrain_runs(tmp_path):
     (old / "manifest.json").write_text(json.dumps(first))
     load_deployment(old / "manifest.json", base_dir=out)
     # a third run drops the files only the first needed; nothing temporary is left
-    third = train_panel(
-        out_dir=out, config=fast_config(("logistic", "rf"), seed=2), symbols=symbols
-    )
+    third = run(2)
     kept = {
         c["model_file"]["path"]
         for manifest in (second, third)
