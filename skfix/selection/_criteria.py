@@ -324,8 +324,10 @@ class SelectionCriteria:
     max_validation_test_diff : float or None, default=0.05
         Largest allowed ``|mean validation score - test score|``.
     gap_weight : float, default=0.5
-        Ranking score is ``score - gap_weight * gap``, the score as ``rank_evidence``
-        says.
+        With ``rank_evidence="test"``, the ranking score is ``test_score - gap_weight
+        * gap``, as the original spec ranked. The pooled ranking does not use it: the
+        pooled accuracy is itself measured out of sample, and ``max_gap`` already
+        bounds the gap.
     baseline : {"majority", "persistence"} or None, default="majority"
         Naive predictor the candidate must beat, significantly: whether there is
         anything at all to deploy. A candidate that *is* this rule (a
@@ -374,7 +376,10 @@ class SelectionCriteria:
     rank_evidence : {"pooled", "test"}, default="pooled"
         The score the accepted candidates are ranked by: the pooled out-of-sample
         accuracy (every validation window and the test window, several times the
-        rows of the test window alone) or, as the original spec did, the test score.
+        rows of the test window alone), or, as the original spec did, the test score
+        less ``gap_weight`` times the gap. The power study chose the pooled accuracy:
+        among each symbol's accepted candidates it deployed the more accurate model on
+        later rows (docs/selection.md, section 7).
     panel_correction : {"bh", "by", "none"}, default="bh"
         Correction across the symbols of a run, applied by
         :func:`skfix.training.train_panel` (a single :class:`ModelSelector` sees one
@@ -522,17 +527,14 @@ class SelectionCriteria:
         return replace(self, **changes)
 
     def rank_score(self, evaluation):
-        """Return ``score - gap_weight * gap`` for a candidate evaluation.
+        """Return the score a candidate evaluation is ranked by.
 
-        The score is the pooled out-of-sample accuracy (``rank_evidence="pooled"``)
-        or the test score (``"test"``).
+        The pooled out-of-sample accuracy (``rank_evidence="pooled"``), or
+        ``test_score - gap_weight * gap`` (``"test"``).
         """
-        score = (
-            evaluation.oos_accuracy
-            if self.rank_evidence == "pooled"
-            else evaluation.test_score
-        )
-        return score - self.gap_weight * evaluation.gap
+        if self.rank_evidence == "pooled":
+            return evaluation.oos_accuracy
+        return evaluation.test_score - self.gap_weight * evaluation.gap
 
     def is_null_rule(self, evaluation):
         """Whether the candidate is the baseline rule itself (never deployed)."""

@@ -97,6 +97,9 @@ def test_a_good_candidate_is_accepted_with_every_criterion_listed():
         "beats_naive_rules",
     ]
     assert all(c.passed for c in decision.criteria)
+    assert decision.rank_score == pytest.approx(0.62)  # the pooled accuracy
+    legacy = SelectionCriteria(rank_evidence="test")
+    (decision,) = legacy.assess([_evaluation()])
     assert decision.rank_score == pytest.approx(0.62 - 0.5 * 0.08)
     json.dumps(decision.as_dict(), allow_nan=False)
 
