@@ -19,7 +19,12 @@ from ._common import (
 __all__ = ["write_plots"]
 
 _DPI = 100
-_COLORS = {"train": "#4C72B0", "validation": "#DD8452", "test": "#55A868"}
+_COLORS = {
+    "train": "#4C72B0",
+    "validation": "#DD8452",
+    "test": "#55A868",
+    "out-of-sample": "#8172B3",
+}
 _BASELINE_COLOR = "#333333"
 _LIMIT_COLOR = "#C44E52"
 _NOTE_STYLE = {"fontsize": 8, "color": "#555555", "ha": "left", "va": "bottom"}
@@ -63,23 +68,24 @@ def _skipped_note(entry, kept):
     return "not shown (failed or not measured): " + ", ".join(map(_text, skipped))
 
 
-def _majority_baseline_line(axes, candidates):
-    """The majority-class baseline on the test window, as a dashed line (the median
-    over the candidates, which share the window); none when it was not measured."""
+def _majority_baseline_line(axes, candidates, key="baselines", where="test"):
+    """The majority-class baseline on the test window (``key="baselines"``) or on the
+    pooled out-of-sample rows (``"baseline_oos_accuracy"``), as a line: the median over
+    the candidates, which share the rows; none when it was not measured."""
     values = [
-        (c.get("baselines") or {}).get("majority")
+        (c.get(key) or {}).get("majority")
         for c in candidates
-        if measured((c.get("baselines") or {}).get("majority"))
+        if measured((c.get(key) or {}).get("majority"))
     ]
     if not values:
         return
     baseline = sorted(values)[len(values) // 2]
     axes.axhline(
         baseline,
-        color=_BASELINE_COLOR,
-        linestyle="--",
+        color=_BASELINE_COLOR if where == "test" else _COLORS["out-of-sample"],
+        linestyle="--" if where == "test" else ":",
         linewidth=1.2,
-        label=f"majority-class baseline (test) {baseline:.2f}",
+        label=f"majority-class baseline ({where}) {baseline:.2f}",
     )
 
 
@@ -92,18 +98,26 @@ def _scores_plot(symbol, entry, path):
         "train": [c.get("mean_train_score") for c in candidates],
         "validation": [c.get("mean_validation_score") for c in candidates],
         "test": [c.get("test_score") for c in candidates],
+        # the evidence the selection reads: every row predicted out of sample
+        "out-of-sample": [c.get("oos_accuracy") for c in candidates],
     }
-    figure = _new_figure(max(6.0, 1.6 * len(names) + 2), 4.5)
+    legend = {
+        "train": "train (mean of folds)",
+        "validation": "validation (mean of folds)",
+        "test": "test",
+        "out-of-sample": "out-of-sample (pooled)",
+    }
+    figure = _new_figure(max(6.0, 1.9 * len(names) + 2), 4.5)
     axes = figure.add_subplot()
     positions = np.arange(len(names))
-    width = 0.26
-    for offset, (label, values) in zip((-1, 0, 1), series.items(), strict=True):
+    width = 0.2
+    for offset, (label, values) in zip((-1.5, -0.5, 0.5, 1.5), series.items(), strict=True):
         heights = [v if measured(v) else 0.0 for v in values]
         bars = axes.bar(
             positions + offset * width,
             heights,
             width,
-            label=f"{label} (mean of folds)" if label != "test" else "test",
+            label=legend[label],
             color=_COLORS[label],
         )
         axes.bar_label(
@@ -113,8 +127,11 @@ def _scores_plot(symbol, entry, path):
             padding=2,
         )
     _majority_baseline_line(axes, candidates)
+    _majority_baseline_line(axes, candidates, "baseline_oos_accuracy", "pooled")
+    deployed = (entry.get("selected") or {}).get("name")
     labels = [
-        f"{name}\ngap {100 * c['gap']:.1f} %" if measured(c.get("gap")) else name
+        (f"{name}\ngap {100 * c['gap']:.1f} %" if measured(c.get("gap")) else name)
+        + ("\n(deployed)" if c.get("name") == deployed else "")
         for name, c in zip(names, candidates, strict=True)
     ]
     axes.set_xticks(positions, labels)
@@ -123,7 +140,9 @@ def _scores_plot(symbol, entry, path):
     axes.set_yticks(np.linspace(0, 1, 6))
     axes.set_xlabel("model")
     axes.set_ylabel("accuracy")
-    axes.set_title(f"{_text(symbol)}: train vs validation vs test accuracy")
+    axes.set_title(
+        f"{_text(symbol)}: train vs validation vs test vs pooled out-of-sample accuracy"
+    )
     axes.legend(loc="upper center", ncols=2, fontsize=8, framealpha=0.9)
     axes.grid(axis="y", alpha=0.3)
     note = _skipped_note(entry, candidates)
