@@ -21,8 +21,16 @@ def _config_fingerprint(config):
 
 
 def _train_and_store(symbol, prices, config, out_dir, stem, config_hash):
-    """Train one symbol and store its record atomically (the unit of --resume)."""
-    record = train_symbol(symbol, prices, config, out_dir, stem)
+    """Train one symbol and store its record atomically (the unit of --resume).
+
+    Everything inside runs sequentially in the worker that runs the symbol: without
+    this, a forest's own ``Parallel`` would inherit the run's backend, and on Dask
+    ship its trees to the cluster one task each (a symbol is the unit of work).
+    """
+    from joblib import parallel_config
+
+    with parallel_config(backend="sequential"):
+        record = train_symbol(symbol, prices, config, out_dir, stem)
     if not _transient(record):
         # a failure of the disk, not of the model, is not kept: --resume retries it
         dump_json(

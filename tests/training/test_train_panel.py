@@ -116,13 +116,13 @@ def test_same_manifest_serial_parallel_and_dask(tmp_path):
     )
     assert without_time(parallel) == without_time(serial)
 
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, get_task_stream
 
     # Worker processes, as on a real cluster: torch's random state is per process.
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        with Client(cluster) as client:
+        with Client(cluster) as client, get_task_stream(client) as stream:
             dask = train_panel(
                 out_dir=tmp_path / "dask",
                 config=config,
@@ -131,6 +131,11 @@ def test_same_manifest_serial_parallel_and_dask(tmp_path):
                 scheduler=client,
             )
     assert without_time(dask) == without_time(serial)
+    # one task per symbol: neither the candidates' fits nor the forest's trees are
+    # shipped to the cluster one by one
+    keys = [str(task["key"]) for task in stream.data]
+    assert len(keys) == len(SYMBOLS)
+    assert all("_train_and_store" in key for key in keys), keys
 
 
 def test_resume_after_an_interruption_gives_the_same_manifest(tmp_path, config):
