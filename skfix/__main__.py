@@ -161,6 +161,7 @@ def _train(args):
             resume=args.resume,
             progress=progress,
             plots=not args.no_plots,
+            shared_out=args.shared_out,
         )
     if not args.quiet:
         _print_summary(manifest, args.out, sys.stdout)
@@ -272,6 +273,12 @@ def _add_train_parser(commands):
         "--scheduler",
         metavar="ADDRESS",
         help="Dask scheduler address, e.g. tcp://host:8786",
+    )
+    train.add_argument(
+        "--shared-out",
+        action="store_true",
+        help="workers write model files into --out themselves (a folder every worker "
+        "can write to); by default they send them back and this process writes them",
     )
     train.add_argument(
         "--config",

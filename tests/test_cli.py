@@ -359,3 +359,11 @@ def test_predict_says_when_the_newest_row_gets_no_prediction(tmp_path, capsys):
     )
     table = pd.read_csv(predictions, parse_dates=["date"])
     assert table["date"].max() == prices.index[-2]  # the rest is predicted
+
+
+def test_shared_out_is_an_option_of_train(tmp_path):
+    out = tmp_path / "run"
+    args = ["train", "--symbols", "BAA", "--models", "logistic", "--quiet", "--no-plots"]
+    assert main([*args, "--shared-out", "--out", str(out)]) == EXIT_OK
+    manifest = pd.read_json(out / "manifest.json", typ="series")
+    assert manifest["symbols"]["BAA"]["selected"]["name"] == "persistence"

@@ -13,7 +13,7 @@ from ._backend import _backend
 from ._config import ConfigError, TrainConfig
 from ._load import _unreadable_record, load_panel
 from ._manifest import build_manifest
-from ._resume import _config_fingerprint, _resumable, _train_and_store
+from ._resume import _config_fingerprint, _resumable, _store, _train_and_store
 from ._symbol import MODELS_DIR
 
 _LOG = logging.getLogger("skfix.training")
@@ -52,6 +52,7 @@ def train_panel(
     resume=False,
     progress=None,
     plots=True,
+    shared_out=False,
 ):
     """Train every model on every symbol, select what can be deployed, write it all.
 
@@ -89,6 +90,11 @@ def train_panel(
     plots : bool, default=True
         Draw the plots of ``plots/`` (and link them from the reports). Drawing is a
         good share of a short run; ``False`` skips it and the manifest says so.
+    shared_out : bool, default=False
+        Where a symbol's model files are written. ``False``: each worker sends them
+        back with its record and this process writes them, so Dask workers need no
+        access to ``out_dir``. ``True``: each worker writes them into ``out_dir``
+        itself (a folder every worker can write to), which saves sending the files.
 
     Returns
     -------
@@ -139,13 +145,22 @@ def train_panel(
         todo.sort(key=lambda symbol: len(panel[symbol]), reverse=True)
         jobs = (
             delayed(_train_and_store)(
-                symbol, panel[symbol], config, out_dir, stems[symbol], config_hash
+                symbol,
+                panel[symbol],
+                config,
+                out_dir,
+                stems[symbol],
+                config_hash,
+                shared_out,
             )
             for symbol in todo
         )
         with _backend(backend, scheduler, n_jobs) as (name, workers):
             with parallel_config(backend=name, n_jobs=workers):
-                for symbol, record in Parallel(return_as="generator_unordered")(jobs):
+                results = Parallel(return_as="generator_unordered")(jobs)
+                for symbol, record, files in results:
+                    if not shared_out:  # the worker sent its files: written here
+                        _store(out_dir, stems[symbol], config_hash, record, files)
                     records[symbol] = record
                     done += 1
                     _log_record(symbol, record)

@@ -4,9 +4,9 @@ interrupted run resumes where it stopped (``--resume``)."""
 import hashlib
 import json
 
-from .._io import sha256_file
+from .._io import atomic_write, sha256_file
 from .._json import dump_json, to_jsonable
-from ._symbol import train_symbol
+from ._symbol import _error_record, train_symbol
 
 STATE_DIR = ".skfix-state"
 
@@ -20,23 +20,72 @@ def _config_fingerprint(config):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _train_and_store(symbol, prices, config, out_dir, stem, config_hash):
-    """Train one symbol and store its record atomically (the unit of --resume).
+def _train_and_store(symbol, prices, config, out_dir, stem, config_hash, shared_out=False):
+    """Train one symbol: the unit of work of a run, and of ``--resume``.
 
     Everything inside runs sequentially in the worker that runs the symbol: without
     this, a forest's own ``Parallel`` would inherit the run's backend, and on Dask
     ship its trees to the cluster one task each (a symbol is the unit of work).
+
+    With ``shared_out=False`` (the default) the worker never touches ``out_dir``: it
+    saves the symbol's model files in a folder of its own and returns their bytes with
+    the record, for :func:`_store` to write where the run is driven, so a cluster
+    needs no shared file system. With ``shared_out=True`` the worker writes the files
+    and the resume state into ``out_dir`` itself, which must then be a folder every
+    worker can write to.
+
+    Returns
+    -------
+    symbol, record, files
+        ``files`` maps each model file's path relative to ``out_dir`` to its bytes
+        (empty when ``shared_out``).
     """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
     from joblib import parallel_config
 
-    with parallel_config(backend="sequential"):
-        record = train_symbol(symbol, prices, config, out_dir, stem)
+    work_dir = out_dir if shared_out else Path(tempfile.mkdtemp(prefix="skfix-symbol-"))
+    try:
+        with parallel_config(backend="sequential"):
+            record = train_symbol(symbol, prices, config, work_dir, stem)
+        files = {}
+        if shared_out:
+            _store(out_dir, stem, config_hash, record, files)
+        else:
+            for path in sorted((work_dir / "models").rglob("*")):
+                if path.is_file():
+                    files[path.relative_to(work_dir).as_posix()] = path.read_bytes()
+    finally:
+        if not shared_out:
+            shutil.rmtree(work_dir, ignore_errors=True)
+    return symbol, record, files
+
+
+def _store(out_dir, stem, config_hash, record, files):
+    """Write a finished symbol's model files, then its resume state (atomically).
+
+    A file that cannot be written (a full disk) fails the symbol, transiently: its
+    record says so, nothing is deployed from it, and ``--resume`` trains it again.
+    """
+    try:
+        for relative, data in files.items():
+            atomic_write(out_dir / relative, data)
+    except OSError as exc:
+        error = _error_record(exc)
+        record.update(
+            status="failed",
+            error=error,
+            selected=None,
+            why_none=f"its model files could not be written: {error['message']}",
+        )
+        return
     if not _transient(record):
         # a failure of the disk, not of the model, is not kept: --resume retries it
         dump_json(
             {"config_sha256": config_hash, "record": record}, _state_path(out_dir, stem)
         )
-    return symbol, record
 
 
 def _transient(record):

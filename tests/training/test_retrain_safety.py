@@ -141,3 +141,41 @@ def test_a_killed_runs_temporary_files_are_removed(tmp_path):
     train_panel(out_dir=out, config=fast_config(("logistic",)), symbols=["BAA"])
     assert not stale.exists()
     assert not list(out.rglob("*.tmp"))
+
+
+def test_a_worker_never_writes_into_out_dir(tmp_path):
+    """Without --shared-out a worker trains in a folder of its own and sends the files
+    back: --out may be a path the worker cannot even create (no shared file system)."""
+    from pathlib import Path
+
+    from skfix.datasets import load_market_panel
+    from skfix.training._resume import _store, _train_and_store
+
+    prices = load_market_panel(["BAA"])["BAA"]
+    nowhere = Path("/proc/skfix-no-such-folder")  # not even root can create it
+    config = fast_config(("logistic",))
+    symbol, record, files = _train_and_store("BAA", prices, config, nowhere, "BAA", "0")
+    assert symbol == "BAA" and not nowhere.exists()
+    paths = {c["model_file"]["path"] for c in record["candidates"] if c["model_file"]}
+    assert set(files) == paths and all(p.startswith("models/BAA/") for p in paths)
+    out = tmp_path / "run"
+    _store(out, "BAA", "0", record, files)  # where the run is driven
+    assert sorted(
+        load_deployment({"schema_version": "1.2", "symbols": {"BAA": record}}, out)
+    )
+
+
+def test_shared_out_and_sent_files_write_the_same_run(tmp_path):
+    config = fast_config(("logistic", "rf"))
+    sent = train_panel(out_dir=tmp_path / "sent", config=config, symbols=["BAA", "BRENT"])
+    shared = train_panel(
+        out_dir=tmp_path / "shared",
+        config=config,
+        symbols=["BAA", "BRENT"],
+        shared_out=True,
+    )
+    assert {k: v for k, v in sent.items() if k != "utc_time_created"} == {
+        k: v for k, v in shared.items() if k != "utc_time_created"
+    }
+    for name in ("sent", "shared"):
+        assert (tmp_path / name / ".skfix-state" / "BAA.json").is_file()
