@@ -11,6 +11,7 @@ import functools
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -144,6 +145,19 @@ def atomic_open(path, mode="w", *, encoding="utf-8", newline=None):
             os.unlink(tmp.name)
         raise
     _fsync_directory(path.parent)
+
+
+def non_regular_kind(mode):
+    """What a file mode that is not a regular file's is, in words, or None.
+
+    Read before anything is opened: a FIFO would block a reader forever, and a device
+    such as ``/dev/zero`` would be read without end.
+    """
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
 
 
 def atomic_write(path, data, *, encoding="utf-8"):

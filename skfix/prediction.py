@@ -69,7 +69,13 @@ def predict_panel(manifest, data):
             f"{manifest_path} is not a manifest: expected UTF-8 JSON written by `skfix "
             f"train`, found {type(exc).__name__}: {found}."
         ) from None
-    predictors = load_deployment(manifest_path)
+    if not isinstance(record, dict):
+        raise ValueError(
+            f"{manifest_path} is not a manifest: expected a JSON object written by "
+            f"`skfix train`, found {type(record).__name__}."
+        )
+    # the manifest read once: its checks and model files as from the path
+    predictors = load_deployment(record, base_dir=manifest_path.parent)
     try:
         panel, unreadable = read_price_files(data, min_rows=1)
     except DataFormatError as exc:

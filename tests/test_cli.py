@@ -34,6 +34,11 @@ def prices(tmp_path):
     return folder
 
 
+def _predict(data, manifest, out):
+    """``skfix predict DATA --manifest MANIFEST --out OUT``; its exit code."""
+    return main(["predict", str(data), "--manifest", str(manifest), "--out", str(out)])
+
+
 def test_version_and_help(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
@@ -58,16 +63,7 @@ def test_train_then_predict(tmp_path, prices, fast_toml, capsys):
     manifest = pd.read_json(out / "manifest.json", typ="series")
     deployed = [s for s, r in manifest["symbols"].items() if r["selected"]]
     predictions = tmp_path / "predictions.csv"
-    code = main(
-        [
-            "predict",
-            str(prices),
-            "--manifest",
-            str(out / "manifest.json"),
-            "--out",
-            str(predictions),
-        ]
-    )
+    code = _predict(prices, out / "manifest.json", predictions)
     err = capsys.readouterr().err
     for symbol, record in manifest["symbols"].items():
         if not record["selected"]:
@@ -270,16 +266,7 @@ def test_a_persistence_deployment_predicts_through_skfix_predict(tmp_path, capsy
     assert record["selected"]["name"] == "persistence"
     assert manifest["summary"]["deployed_naive_rules"] == 1
     predictions = tmp_path / "predictions.csv"
-    code = main(
-        [
-            "predict",
-            str(folder),
-            "--manifest",
-            str(out / "manifest.json"),
-            "--out",
-            str(predictions),
-        ]
-    )
+    code = _predict(folder, out / "manifest.json", predictions)
     assert code == EXIT_OK
     table = pd.read_csv(predictions, parse_dates=["date"]).set_index("date")
     X, y = make_dataset(frame)
@@ -341,16 +328,7 @@ def test_predict_says_when_the_newest_row_gets_no_prediction(tmp_path, capsys):
     prices.to_csv(later / "AR.csv")
     capsys.readouterr()
     predictions = tmp_path / "predictions.csv"
-    code = main(
-        [
-            "predict",
-            str(later),
-            "--manifest",
-            str(out / "manifest.json"),
-            "--out",
-            str(predictions),
-        ]
-    )
+    code = _predict(later, out / "manifest.json", predictions)
     assert code == EXIT_FAILURES
     err = capsys.readouterr().err
     assert "1 row(s) after the warm-up have incomplete features" in err

@@ -11,7 +11,6 @@ import copy
 import gzip
 import os
 import re
-import stat
 import warnings
 import zlib
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._io import non_regular_kind
 from .._optional import import_pyarrow
 
 __all__ = ["DataFormatError", "price_file_symbol", "read_price_files", "read_prices"]
@@ -331,10 +331,10 @@ def _not_a_price_file(entry, hidden_ok=False):
         return "a broken symlink (its target does not exist)"
     except OSError as exc:  # ELOOP and the like
         return f"a path that cannot be followed ({exc.strerror or exc})"
-    if stat.S_ISDIR(mode):
+    kind = non_regular_kind(mode)
+    if kind == "a folder":
         return "a folder, not a file"
-    if not stat.S_ISREG(mode):
-        kind = "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+    if kind is not None:
         return f"{kind} (a device, socket or pipe is never read)"
     return None
 

@@ -17,14 +17,13 @@ import hashlib
 import io
 import json
 import os
-import stat
 import zipfile
 from pathlib import Path, PurePath, PureWindowsPath
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._io import atomic_write
+from .._io import atomic_write, non_regular_kind
 from ._errors import ManifestError, ModelIntegrityError
 from ._formats import format_for, format_named, import_registered_class, qualified_name
 
@@ -232,16 +231,10 @@ def read_regular_file(path, what):
     larger than :data:`MAX_FILE_BYTES`, raises :class:`ManifestError` naming it.
     """
     mode = os.stat(path)  # follows symlinks; FileNotFoundError passes through
-    if not stat.S_ISREG(mode.st_mode):
+    kind = non_regular_kind(mode.st_mode)
+    if kind is not None:
         raise ManifestError(
-            f"refusing to read the {what} {path}: expected a regular file, found "
-            + (
-                "a FIFO"
-                if stat.S_ISFIFO(mode.st_mode)
-                else "a folder"
-                if stat.S_ISDIR(mode.st_mode)
-                else "a device or socket"
-            )
+            f"refusing to read the {what} {path}: expected a regular file, found {kind}"
         )
     if mode.st_size > MAX_FILE_BYTES:
         raise ManifestError(
