@@ -17,6 +17,7 @@ Run::
     python benchmarks/run_all.py                  # all but power: 30 minutes, 2 cores
     python benchmarks/run_all.py --only power     # the power study, about 80 minutes
     python benchmarks/run_all.py --only train     # some of them
+    python benchmarks/run_all.py --only device    # on a machine with CUDA
     python benchmarks/run_all.py --smoke          # overhead and presets, about a minute
     python benchmarks/run_all.py --list
 
@@ -88,8 +89,17 @@ BENCHMARKS = {
         "Fit-time overhead: skfix's RandomForest, XGBoost and MLP vs the raw scikit-learn, "
         "xgboost and skorch models with the same parameters, on the same 5,000 x 11 array.",
     ),
+    "device": (
+        "bench_device.py",
+        (),
+        "The MLP and the LSTM on the CPU and on CUDA (needs a GPU; run on one NVIDIA "
+        "H200): seconds per epoch per 1,000 rows at 2,500 and 20,000 rows, the speed-up, "
+        "and a model trained on CUDA saved, read back and predicting on the CPU.",
+    ),
 }
 SMOKE = ("overhead", "presets")
+# Run only with --only device, on a machine with CUDA.
+NEEDS_CUDA = ("device",)
 # Run only when asked for (--only power): about 80 minutes on two cores.
 LONG = {"power": 4 * 3600}
 VERSIONS = (
@@ -270,7 +280,11 @@ def main(argv=None):
         for name, (script, _, what) in BENCHMARKS.items():
             print(f"{name:<10} benchmarks/{script}: {what}")
         return 0
-    names = SMOKE if args.smoke else args.only or [n for n in BENCHMARKS if n not in LONG]
+    names = (
+        SMOKE
+        if args.smoke
+        else args.only or [n for n in BENCHMARKS if n not in LONG and n not in NEEDS_CUDA]
+    )
     names = [name for name in BENCHMARKS if name in names]
 
     outputs = args.docs_dir / "benchmarks"

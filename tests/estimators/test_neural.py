@@ -342,7 +342,8 @@ def test_device_auto(monkeypatch):
 def test_fitted_model_lives_on_cpu_and_pickles(Estimator, params):
     X, y = make_data()
     clf = Estimator(**params).fit(X, y)
-    assert clf.device_ == "cpu" and clf.net_.device == "cpu"
+    # device_ records where it trained (CUDA on a GPU machine); the net is on the CPU.
+    assert clf.device_ == resolve_device("auto", torch) and clf.net_.device == "cpu"
     tensors = list(clf.net_.module_.state_dict().values())
     tensors += [
         value
@@ -353,6 +354,22 @@ def test_fitted_model_lives_on_cpu_and_pickles(Estimator, params):
     assert {tensor.device.type for tensor in tensors} == {"cpu"}
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize(("Estimator", "params"), ESTIMATORS)
+def test_a_model_trained_on_cuda_predicts_on_the_cpu_as_on_the_gpu(Estimator, params):
+    X, y = make_data()
+    clf = Estimator(**{**params, "device": "cuda"}).fit(X, y)
+    assert clf.device_ == "cuda" and clf.net_.device == "cpu"
+    assert {p.device.type for p in clf.net_.module_.parameters()} == {"cpu"}
+    on_cpu = clf.predict_proba(X)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), on_cpu)
+    # It learned what the same estimator learns on the CPU (GPU kernels may round
+    # differently, so the two fits are compared by accuracy, not bit for bit).
+    twin = Estimator(**{**params, "device": "cpu"}).fit(X, y)
+    assert abs(np.mean(clf.predict(X) == y) - np.mean(twin.predict(X) == y)) <= 0.1
 
 
 def test_missing_torch_says_what_to_install(monkeypatch):
