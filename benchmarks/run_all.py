@@ -89,6 +89,15 @@ BENCHMARKS = {
         "Fit-time overhead: skfix's RandomForest, XGBoost and MLP vs the raw scikit-learn, "
         "xgboost and skorch models with the same parameters, on the same 5,000 x 11 array.",
     ),
+    "scale": (
+        "bench_scale.py",
+        (),
+        "1,000 simulated symbols through the real `skfix train`: serial vs `--n-jobs 2` "
+        "vs a Dask cluster of two worker processes started with `dask scheduler` and "
+        "`dask worker`: symbols per minute, speed-up per worker, time to the first "
+        "finished symbol, peak memory of the driver and of a worker, identical "
+        "manifests, and an estimate for 64 workers.",
+    ),
     "device": (
         "bench_device.py",
         (),

@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+import sys
 import traceback
 import warnings
 
@@ -155,13 +156,25 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
     return to_jsonable(record)
 
 
+def _is_neural(name):
+    from ..estimators import ESTIMATORS
+    from ..estimators._neural import BaseNeuralClassifier
+
+    return issubclass(ESTIMATORS.get(name, object), BaseNeuralClassifier)
+
+
 @contextlib.contextmanager
-def _one_torch_thread():
+def _one_torch_thread(needed=True):
     """Train on one torch thread: the same numbers whatever the parallelism.
 
     skfix parallelizes over symbols; torch's own threads would compete with them, and
     float sums in a different thread order can change the last bits of a result.
+    Where no neural net is tried (``needed`` false) and torch is not loaded yet, torch
+    is not imported: its import costs a worker process seconds.
     """
+    if not needed and "torch" not in sys.modules:
+        yield
+        return
     import torch
 
     threads = torch.get_num_threads()
@@ -259,7 +272,8 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         )
         return record
     try:
-        with warnings.catch_warnings(), _one_torch_thread():
+        neural = any(_is_neural(name) for name in tried)
+        with warnings.catch_warnings(), _one_torch_thread(neural):
             # Monitor warnings are recorded on each model and in the manifest.
             from ..monitoring import TrainingWarning
 
