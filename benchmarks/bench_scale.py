@@ -3,14 +3,16 @@
 The script writes ``--symbols`` price files (a mix of lengths, 300 to 2,500 rows, and of
 processes: noise, AR(1) at phi 0.2 and -0.2, five-day momentum, an up-trend with 55 %
 up moves, a switching signal, a nonlinear process) and runs the real command on them
-three ways, with the same seed and configuration:
+four ways, with the same seed and configuration:
 
 - ``serial``: ``skfix train --n-jobs 1``;
 - ``loky``: ``skfix train --n-jobs 2`` (joblib's worker processes);
 - ``dask``: a Dask cluster of real worker processes on this machine, started as a user
   would (``dask scheduler`` and two ``dask worker --nthreads 1`` processes), with
   ``skfix train --backend dask --scheduler ADDRESS``; the workers train in folders of
-  their own and send each symbol's files back (no shared file system).
+  their own and send each symbol's files back (no shared file system);
+- ``dask+pre``: the same with workers started with ``--preload skfix.preload``, as a
+  long-lived cluster would be, so that they hold skfix's libraries before the run.
 
 For each run it prints the wall time, symbols per minute, the speed-up over the serial
 run and the efficiency (speed-up per worker), the time to the first finished symbol
@@ -35,6 +37,7 @@ is read from /proc).
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -178,7 +181,7 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def start_dask(n_workers, folder):
+def start_dask(n_workers, folder, preload=False):
     """A scheduler and ``n_workers`` one-thread worker processes, as a user starts them."""
     bin_dir = Path(sys.executable).parent
     port = _free_port()
@@ -203,6 +206,7 @@ def start_dask(n_workers, folder):
                 str(folder / f"worker{i}"),
                 "--dashboard-address",
                 ":0",
+                *(["--preload", "skfix.preload"] if preload else []),
             ],
             stdout=log,
             stderr=log,
@@ -251,14 +255,15 @@ def main(argv=None):
         runs["loky"] = run_train(
             *common[:1], tmp / "loky", *common[1:], "--n-jobs", str(args.workers)
         )
-        address, scheduler, workers, log = start_dask(args.workers, tmp)
-        try:
-            runs["dask"] = run_train(
-                *common[:1], tmp / "dask", *common[1:], "--backend", "dask",
-                "--scheduler", address, workers=workers,
-            )  # fmt: skip
-        finally:
-            stop_dask(scheduler, workers, log)
+        for name, preload in (("dask", False), ("dask+pre", True)):
+            address, scheduler, workers, log = start_dask(args.workers, tmp, preload)
+            try:
+                runs[name] = run_train(
+                    *common[:1], tmp / name, *common[1:], "--backend", "dask",
+                    "--scheduler", address, workers=workers,
+                )  # fmt: skip
+            finally:
+                stop_dask(scheduler, workers, log)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -327,14 +332,15 @@ def report(args, runs, n_rows, write_s):
     )
     print("Efficiency of the training part (driving process's time taken out):")
     efficiency = {}
-    for name in ("loky", "dask"):
+    for name in ("loky", "dask", "dask+pre"):
         efficiency[name] = (
             n * per_symbol / (args.workers * (runs[name]["seconds"] - driver))
         )
         print(f"  {name:<6} {efficiency[name]:.0%}")
     workers = 64
     for name, e in efficiency.items():
-        training = n * per_symbol / (workers * min(e, 1.0))
+        # a symbol is one task: a worker trains ceil(n / workers) of them
+        training = math.ceil(n / workers) * per_symbol / min(e, 1.0)
         total = driver + training
         print(
             f"Estimate for {workers} workers at {name}'s efficiency: {total:.0f} s "

@@ -138,6 +138,25 @@ def test_same_manifest_serial_parallel_and_dask(tmp_path):
     assert all("_train_and_store" in key for key in keys), keys
 
 
+def test_a_dask_worker_started_with_the_preload_holds_the_libraries():
+    from distributed import Client, LocalCluster
+
+    def loaded():
+        wanted = ("skops.io", "sklearn.ensemble", "skfix.training._resume")
+        return {name: name in sys.modules for name in wanted}
+
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        preload=["skfix.preload"],
+    ) as cluster:
+        with Client(cluster) as client:
+            (found,) = client.run(loaded).values()
+    assert all(found.values()), found
+
+
 def test_resume_after_an_interruption_gives_the_same_manifest(tmp_path, config):
     complete = train_panel(out_dir=tmp_path / "complete", config=config, symbols=SYMBOLS)
 
