@@ -6,7 +6,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._compat import Interval
-from ._neural import BaseNeuralClassifier, inject_docs
+from ._neural import BaseNeuralClassifier, check_net_kwargs, inject_docs
 
 __all__ = ["LSTM_PRESETS", "RegularizedLSTMClassifier", "lookback_windows"]
 
@@ -165,6 +165,7 @@ class RegularizedLSTMClassifier(BaseNeuralClassifier):
         device="auto",
         random_state=None,
         verbose=0,
+        **net_kwargs,
     ):
         self.hidden_dim = hidden_dim
         self.num_layers = num_layers
@@ -182,7 +183,7 @@ class RegularizedLSTMClassifier(BaseNeuralClassifier):
         self.standardize = standardize
         self.augmenter = augmenter
         self.monitor = monitor
-        self.net_params = net_params
+        self.net_params = check_net_kwargs(type(self), net_params, net_kwargs)
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -2,7 +2,7 @@
 
 from numbers import Integral
 
-from ._neural import BaseNeuralClassifier, inject_docs
+from ._neural import BaseNeuralClassifier, check_net_kwargs, inject_docs
 
 __all__ = ["MLP_PRESETS", "RegularizedMLPClassifier"]
 
@@ -109,6 +109,7 @@ class RegularizedMLPClassifier(BaseNeuralClassifier):
         device="auto",
         random_state=None,
         verbose=0,
+        **net_kwargs,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.dropout = dropout
@@ -124,7 +125,7 @@ class RegularizedMLPClassifier(BaseNeuralClassifier):
         self.standardize = standardize
         self.augmenter = augmenter
         self.monitor = monitor
-        self.net_params = net_params
+        self.net_params = check_net_kwargs(type(self), net_params, net_kwargs)
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

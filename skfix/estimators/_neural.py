@@ -32,8 +32,10 @@ weight_decay : float, default=1e-3
         Weight decay of the optimizer (decoupled with AdamW, an L2 penalty with Adam
         and SGD).
 
-    optimizer : {"adamw", "adam", "sgd"}, default="adamw"
-        The torch optimizer.
+    optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
+        The torch optimizer: a name, or a subclass of ``torch.optim.Optimizer``
+        (``torch.optim.RMSprop``, your own), as skorch takes it. Its own arguments
+        are skorch parameters: ``optimizer__momentum=0.9``.
 
     lr : float, default=1e-3
         Learning rate.
@@ -90,7 +92,9 @@ weight_decay : float, default=1e-3
         and ``GridSearchCV`` reach them by their skorch names, as with a skorch net:
         ``set_params(optimizer__momentum=0.9)`` stores the value here, so
         ``get_params`` stays one entry per constructor argument and ``clone`` keeps
-        them.
+        them. The constructor takes them as keyword arguments too
+        (``RegularizedMLPClassifier(optimizer="sgd", optimizer__momentum=0.9)``) and
+        stores them here; ``fit`` refuses a key without one of the prefixes.
 
     device : str, default="auto"
         Torch device to train on; ``"auto"`` picks ``"cuda"`` when available. The
@@ -192,12 +196,14 @@ def inject_docs(cls):
 def _fused(torch, optimizer, device):
     """``{"optimizer__fused": True}`` where torch has a fused Adam(W) for ``device``.
 
+    ``optimizer`` is the optimizer class; only torch's own Adam and AdamW are fused.
+
     The fused step updates every parameter in one kernel instead of a Python loop
     over tensors: about four times faster on the CPU for skfix's nets, where the
     optimizer step cost as much as the forward and backward pass. CPU support came
     with torch 2.4; where it is missing the loop is used.
     """
-    if optimizer not in ("adam", "adamw"):
+    if optimizer not in (torch.optim.Adam, torch.optim.AdamW):
         return {}
     try:
         param = torch.zeros(1, requires_grad=True, device=device)
@@ -205,6 +211,17 @@ def _fused(torch, optimizer, device):
     except (RuntimeError, TypeError, ValueError):
         return {}
     return {"optimizer__fused": True}
+
+
+def check_net_kwargs(cls, net_params, kwargs):
+    """``net_params`` with a constructor's skorch keyword arguments added.
+
+    Nothing is refused here (scikit-learn estimators raise no errors in ``__init__``):
+    a keyword without a skorch prefix is refused by ``fit``, naming it.
+    """
+    if not kwargs or not isinstance(net_params, (dict, type(None))):
+        return net_params  # a net_params that is not a dict is refused by fit
+    return {**(net_params or {}), **kwargs}
 
 
 def resolve_device(device, torch):
@@ -224,7 +241,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "optimizer": [StrOptions({"adamw", "adam", "sgd"})],
+        "optimizer": [StrOptions({"adamw", "adam", "sgd"}), type],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -263,6 +280,23 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             # a new dict: clones and earlier estimators may share the old one
             self.net_params = {**(self.net_params or {}), **net}
         return super().set_params(**params) if params else self
+
+    def _optimizer_class(self, torch):
+        """The torch optimizer class ``optimizer`` names or is; ValueError if neither."""
+        names = {
+            "adamw": torch.optim.AdamW,
+            "adam": torch.optim.Adam,
+            "sgd": torch.optim.SGD,
+        }
+        if isinstance(self.optimizer, str):
+            return names[self.optimizer]
+        if not issubclass(self.optimizer, torch.optim.Optimizer):
+            raise ValueError(
+                f"optimizer of {type(self).__name__} must be one of {sorted(names)} or a "
+                "subclass of torch.optim.Optimizer (such as torch.optim.SGD); found the "
+                f"class {self.optimizer.__module__}.{self.optimizer.__qualname__}."
+            )
+        return self.optimizer
 
     def _net_params(self):
         params = dict(self.net_params or {})
@@ -339,11 +373,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         from skorch.callbacks import EarlyStopping, EpochScoring
         from skorch.helper import predefined_split
 
-        optimizers = {
-            "adamw": torch.optim.AdamW,
-            "adam": torch.optim.Adam,
-            "sgd": torch.optim.SGD,
-        }
+        optimizer = self._optimizer_class(torch)
         callbacks = [("monitor", monitor)]
         train_split = None
         if valid_dataset is not None:
@@ -377,9 +407,9 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             "module__n_classes": len(self.classes_),
             **module_params,
             "criterion": torch.nn.CrossEntropyLoss,
-            "optimizer": optimizers[self.optimizer],
+            "optimizer": optimizer,
             "optimizer__weight_decay": self.weight_decay,
-            **_fused(torch, self.optimizer, device),
+            **_fused(torch, optimizer, device),
             "lr": self.lr,
             "max_epochs": self.max_epochs,
             "batch_size": min(_batch_size(self.batch_size, n_train), n_train),

@@ -473,3 +473,37 @@ def test_sample_weight_in_a_mixed_ensemble_and_with_the_augmenter():
         **MLP_FAST, augmenter=TimeSeriesAugmenter(random_state=0)
     ).fit(X[:120], y[:120], sample_weight=weights[:120])
     assert len(augmented.train_sample_indices_) > len(augmented.train_indices_)
+
+
+@pytest.mark.parametrize(("Estimator", "params"), ESTIMATORS)
+def test_a_torch_optimizer_class_and_its_arguments_as_skorch_takes_them(
+    Estimator, params, tmp_path
+):
+    from skfix.persistence import load_model, save_model
+
+    X, y = make_data()
+    clf = Estimator(**params, optimizer=torch.optim.SGD, optimizer__momentum=0.9)
+    assert clf.net_params == {"optimizer__momentum": 0.9}
+    assert clone(clf).get_params()["optimizer"] is torch.optim.SGD
+    clf.fit(X, y)
+    optimizer = clf.net_.optimizer_
+    assert type(optimizer) is torch.optim.SGD
+    assert optimizer.param_groups[0]["momentum"] == 0.9
+    # the same fit as the name "sgd" with the same arguments
+    named = Estimator(**params, optimizer="sgd", optimizer__momentum=0.9).fit(X, y)
+    np.testing.assert_array_equal(named.predict_proba(X), clf.predict_proba(X))
+    # a model file keeps what prediction needs; the class itself is not data
+    record = save_model(clf, tmp_path, "sgd")
+    loaded = load_model(record, tmp_path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_optimizer_and_keyword_arguments_that_are_not_understood_are_refused():
+    X, y = make_data()
+    # refused by fit, not __init__ (scikit-learn estimators raise nothing there)
+    with pytest.raises(ValueError, match=r"net_params .* prefix .* found \['hidden'\]"):
+        RegularizedMLPClassifier(**MLP_FAST, hidden=8).fit(X, y)
+    with pytest.raises(ValueError, match="subclass of torch.optim.Optimizer.*builtins.int"):
+        RegularizedMLPClassifier(**MLP_FAST, optimizer=int).fit(X, y)
+    with pytest.raises(ValueError, match="'optimizer' parameter"):
+        RegularizedMLPClassifier(**MLP_FAST, optimizer="rmsprop").fit(X, y)
