@@ -11,6 +11,7 @@ from sklearn.utils.validation import _check_method_params, _check_sample_weight
 
 __all__ = [
     "HasMethods",
+    "validate_params",
     "Interval",
     "Options",
     "StrOptions",
@@ -18,3 +19,12 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
 ]
+
+
+def validate_params(estimator):
+    """Check ``estimator``'s parameters against its ``_parameter_constraints``.
+
+    What ``fit`` checks first, run on its own (scikit-learn's private
+    ``BaseEstimator._validate_params``), to refuse a configuration before training.
+    """
+    estimator._validate_params()

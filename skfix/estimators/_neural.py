@@ -298,14 +298,21 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             )
         return self.optimizer
 
+    def _validate_params(self):
+        # net_params keys too, so that a misspelt parameter given as a keyword
+        # (stored in net_params) is refused wherever parameters are validated
+        super()._validate_params()
+        self._net_params()
+
     def _net_params(self):
         params = dict(self.net_params or {})
         unknown = sorted(key for key in params if not _is_net_param(key))
         if unknown:
             raise ValueError(
-                f"net_params of {type(self).__name__} must be skorch parameters with a "
+                f"{unknown} are neither parameters of {type(self).__name__} (which are "
+                f"{sorted(self.get_params(deep=False))}) nor skorch parameters with a "
                 f"prefix among {list(_NET_PREFIXES)} and '__' (such as "
-                f"'optimizer__momentum'); found {unknown}."
+                "'optimizer__momentum'), which the nets keep in net_params."
             )
         return params
 

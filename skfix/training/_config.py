@@ -5,6 +5,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from .._compat import validate_params
 from ..augment import TimeSeriesAugmenter
 from ..estimators import ESTIMATORS, NAIVE_RULES, PRESETS
 from ..selection import PurgedWalkForwardSplit, SelectionCriteria
@@ -368,7 +369,7 @@ def _validated(cls, params, where):
     except TypeError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     try:
-        estimator._validate_params()
+        validate_params(estimator)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return estimator

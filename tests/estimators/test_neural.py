@@ -422,7 +422,7 @@ def test_skorch_prefixed_parameters_are_tunable_in_grid_search():
     momentum = search.best_estimator_.net_.optimizer_.param_groups[0]["momentum"]
     assert momentum == search.best_params_["optimizer__momentum"]
     assert base.net_params is None  # the search set its clones, not the estimator
-    with pytest.raises(ValueError, match=r"net_params .* found \['bogus__x'\]"):
+    with pytest.raises(ValueError, match=r"\['bogus__x'\] are neither parameters"):
         RegularizedMLPClassifier(**MLP_FAST, net_params={"bogus__x": 1}).fit(X, y)
 
 
@@ -501,7 +501,7 @@ def test_a_torch_optimizer_class_and_its_arguments_as_skorch_takes_them(
 def test_optimizer_and_keyword_arguments_that_are_not_understood_are_refused():
     X, y = make_data()
     # refused by fit, not __init__ (scikit-learn estimators raise nothing there)
-    with pytest.raises(ValueError, match=r"net_params .* prefix .* found \['hidden'\]"):
+    with pytest.raises(ValueError, match=r"\['hidden'\] are neither parameters of"):
         RegularizedMLPClassifier(**MLP_FAST, hidden=8).fit(X, y)
     with pytest.raises(ValueError, match="subclass of torch.optim.Optimizer.*builtins.int"):
         RegularizedMLPClassifier(**MLP_FAST, optimizer=int).fit(X, y)

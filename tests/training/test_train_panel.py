@@ -101,6 +101,10 @@ def test_bad_data_and_config_fail_before_training(tmp_path):
         train_panel(bad, out_dir=tmp_path / "out")
     with pytest.raises(ConfigError, match=r"\[model_params.rf\].*max_depth"):
         TrainConfig(models=("rf",), model_params={"rf": {"max_depth": -3}})
+    # a misspelt neural-net parameter is refused too, though the nets take skorch's
+    # prefixed keywords
+    with pytest.raises(ConfigError, match=r"\[model_params.mlp\].*'hiden_layer_sizes'"):
+        TrainConfig(models=("mlp",), model_params={"mlp": {"hiden_layer_sizes": [8]}})
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
