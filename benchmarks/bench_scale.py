@@ -49,6 +49,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _proc import children, rss, tree_rss  # benchmarks/_proc.py, beside this script
 
 import skfix
 
@@ -83,36 +84,6 @@ def write_panel(folder, n_symbols, rows=None, seed=0):
     return total
 
 
-def _children():
-    children = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-        except (OSError, IndexError):
-            continue
-    return children
-
-
-def _rss(pid):
-    try:
-        pages = int((Path("/proc") / str(pid) / "statm").read_text().split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
-    return pages * os.sysconf("SC_PAGE_SIZE")
-
-
-def _tree_rss(root, children):
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += _rss(pid)
-        todo.extend(children.get(pid, []))
-    return total
-
-
 class Watch:
     """Peak memory of processes and the arrival of finished symbols, sampled."""
 
@@ -125,12 +96,12 @@ class Watch:
         self.driver_at = {}  # share of symbols done -> driver RSS then
 
     def sample(self):
-        children = _children()
-        driver = _rss(self.driver.pid)
+        tree = children()
+        driver = rss(self.driver.pid)
         self.driver_peak = max(self.driver_peak, driver)
-        self.tree_peak = max(self.tree_peak, _tree_rss(self.driver.pid, children))
+        self.tree_peak = max(self.tree_peak, tree_rss(self.driver.pid, tree))
         for worker in self.workers:
-            self.worker_peak = max(self.worker_peak, _tree_rss(worker.pid, children))
+            self.worker_peak = max(self.worker_peak, tree_rss(worker.pid, tree))
         try:
             done = sum(1 for _ in self.state_dir.iterdir())
         except OSError:

@@ -20,30 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _proc import tree_rss  # benchmarks/_proc.py, beside this script
+
 import skfix
-
-
-def _tree_rss(root_pid):
-    """Resident memory in bytes of a process and all its descendants."""
-    children = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-        except (OSError, IndexError):
-            continue
-    total, todo = 0, [root_pid]
-    page = os.sysconf("SC_PAGE_SIZE")
-    while todo:
-        pid = todo.pop()
-        try:
-            total += int((Path("/proc") / str(pid) / "statm").read_text().split()[1]) * page
-        except (OSError, IndexError):
-            pass
-        todo.extend(children.get(pid, []))
-    return total
 
 
 def run(out_dir, *extra):
@@ -52,7 +31,7 @@ def run(out_dir, *extra):
     process = subprocess.Popen([*command, *extra])
     peak = 0
     while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
+        peak = max(peak, tree_rss(process.pid))
         time.sleep(0.1)
     elapsed = time.perf_counter() - start
     if process.returncode not in (0, 1):

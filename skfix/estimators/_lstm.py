@@ -183,7 +183,7 @@ class RegularizedLSTMClassifier(BaseNeuralClassifier):
         self.standardize = standardize
         self.augmenter = augmenter
         self.monitor = monitor
-        self.net_params = check_net_kwargs(type(self), net_params, net_kwargs)
+        self.net_params = check_net_kwargs(net_params, net_kwargs)
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -213,7 +213,7 @@ def _fused(torch, optimizer, device):
     return {"optimizer__fused": True}
 
 
-def check_net_kwargs(cls, net_params, kwargs):
+def check_net_kwargs(net_params, kwargs):
     """``net_params`` with a constructor's skorch keyword arguments added.
 
     Nothing is refused here (scikit-learn estimators raise no errors in ``__init__``):
