@@ -380,12 +380,17 @@ class SelectionCriteria:
         less ``gap_weight`` times the gap. The power study chose the pooled accuracy:
         among each symbol's accepted candidates it deployed the more accurate model on
         later rows (docs/selection.md, section 7).
-    panel_correction : {"bh", "by", "none"}, default="bh"
+    panel_correction : {"bky", "bh", "by", "none"}, default="bky"
         Correction across the symbols of a run, applied by
         :func:`skfix.training.train_panel` (a single :class:`ModelSelector` sees one
-        symbol and ignores it): Benjamini-Hochberg (``"bh"``) or Benjamini-Yekutieli
-        (``"by"``) control of the false discovery rate, so that on 1,000 noise
-        symbols about none, not about 50, are deployed.
+        symbol and ignores it): control of the false discovery rate, so that on 1,000
+        noise symbols about none, not about 50, are deployed. ``"bky"`` is the
+        adaptive two-stage step-up of Benjamini, Krieger and Yekutieli (2006), which
+        estimates how many symbols carry no signal and charges only for those: on a
+        panel where many symbols carry one it deploys more than Benjamini-Hochberg
+        (``"bh"``, skfix 0.1's default); on a panel of noise it deploys anything no
+        more often.
+        Benjamini-Yekutieli (``"by"``) is valid under any dependence between symbols.
 
     See Also
     --------
@@ -418,7 +423,7 @@ class SelectionCriteria:
     n_resamples: int = 9999
     beat_naive_rules: bool = True
     rank_evidence: str = "pooled"
-    panel_correction: str = "bh"
+    panel_correction: str = "bky"
 
     def __post_init__(self):
         if self.baseline is not None and self.baseline not in BASELINES:

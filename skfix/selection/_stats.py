@@ -9,10 +9,29 @@ from sklearn.utils import check_random_state
 # Corrections of one symbol's candidates (family-wise error) and of a panel's symbols
 # (false discovery rate). "maxt" needs the per-row differences, not only p-values.
 _CORRECTIONS = ("maxt", "holm", "bonferroni", "none")
-_P_VALUE_METHODS = ("holm", "bonferroni", "bh", "by", "none")
-_PANEL_CORRECTIONS = ("bh", "by", "none")
+_P_VALUE_METHODS = ("holm", "bonferroni", "bh", "bky", "by", "none")
+_PANEL_CORRECTIONS = ("bky", "bh", "by", "none")
 # Resamples are drawn in blocks, so that memory stays at block x rows.
 _BLOCK = 1000
+
+
+def _two_stage_bh(p, alpha):
+    """Adjusted p-values of the two-stage adaptive step-up (BKY 2006) at ``alpha``.
+
+    Stage one is BH at ``q = alpha / (1 + alpha)``; with ``r`` rejections, ``m0 = m -
+    r`` estimates the true nulls, and stage two is BH at ``q * m / m0``. A hypothesis
+    is rejected at stage two exactly when its BH-adjusted p-value times ``(1 + alpha)
+    * m0 / m`` is at most ``alpha``; that product (capped at 1) is returned. When stage
+    one rejects nothing, ``m0 = m`` and nothing reaches ``alpha``; when it rejects
+    everything, ``m0`` is taken as 1 and everything does, as the procedure says.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
+    m = len(p)
+    bh = false_discovery_control(p, method="bh")
+    rejected = int(np.sum(bh <= alpha / (1 + alpha)))
+    m0 = max(m - rejected, 1)
+    return np.minimum(bh * (1 + alpha) * m0 / m, 1.0)
 
 
 def paired_sign_test(y_true, y_pred, y_baseline):
@@ -63,7 +82,7 @@ def paired_sign_test(y_true, y_pred, y_baseline):
     return wins, losses, float(result.pvalue)
 
 
-def adjust_p_values(p_values, method="holm"):
+def adjust_p_values(p_values, method="holm", *, alpha=0.05):
     """Adjust p-values for the number of hypotheses tested together.
 
     Parameters
@@ -71,18 +90,30 @@ def adjust_p_values(p_values, method="holm"):
     p_values : array-like of shape (n_tests,)
         Raw p-values; NaN entries (tests that could not run) are left NaN and not
         counted.
-    method : {"holm", "bonferroni", "bh", "by", "none"}, default="holm"
+    method : {"holm", "bonferroni", "bh", "bky", "by", "none"}, default="holm"
         Holm's step-down correction controls the family-wise error rate like Bonferroni
         at every sample size and rejects at least as often. ``"bh"``
         (Benjamini-Hochberg) and ``"by"`` (Benjamini-Yekutieli, valid under any
         dependence) control the false discovery rate instead, through
         :func:`scipy.stats.false_discovery_control`: the expected share of false
-        discoveries among the hypotheses rejected. ``"none"`` returns the raw values.
+        discoveries among the hypotheses rejected. ``"bky"`` is the adaptive two-stage
+        step-up of Benjamini, Krieger and Yekutieli (2006): BH at ``alpha / (1 +
+        alpha)`` estimates how many hypotheses are true nulls (``m0``, those it does
+        not reject), and BH is run again at ``alpha / (1 + alpha) * m / m0``. Where
+        many hypotheses are false (many symbols carry a signal) it rejects more than
+        BH; where all are true it rejects anything only when BH at ``alpha / (1 +
+        alpha)`` does, so no more often than BH at ``alpha``. ``"none"`` returns the
+        raw values.
+    alpha : float, default=0.05
+        The level the adjusted values are compared with; used by ``"bky"`` only, whose
+        estimate of ``m0`` depends on it.
 
     Returns
     -------
     adjusted : ndarray of shape (n_tests,)
-        Adjusted p-values, capped at 1; compare them with the unadjusted alpha.
+        Adjusted p-values, capped at 1; compare them with the unadjusted alpha (for
+        ``"bky"``, with the ``alpha`` given: a value is at most ``alpha`` exactly when
+        the two-stage procedure at ``alpha`` rejects its hypothesis).
 
     Examples
     --------
@@ -91,6 +122,16 @@ def adjust_p_values(p_values, method="holm"):
     [0.03, 0.06, 0.06]
     >>> adjust_p_values([0.01, 0.04, 0.03], method="bh").round(3).tolist()
     [0.03, 0.04, 0.04]
+    >>> p = [0.001, 0.002, 0.004, 0.01, 0.03, 0.06, 0.5, 0.9]
+    >>> (adjust_p_values(p, method="bh") <= 0.05).sum()  # BH rejects five
+    np.int64(5)
+    >>> (adjust_p_values(p, method="bky") <= 0.05).sum()  # m0 estimated at 4: six
+    np.int64(6)
+
+    References
+    ----------
+    Y. Benjamini, A. M. Krieger and D. Yekutieli, "Adaptive linear step-up procedures
+    that control the false discovery rate", *Biometrika* 93(3), 491-507, 2006.
     """
     if method not in _P_VALUE_METHODS:
         raise ValueError(f"method must be one of {_P_VALUE_METHODS}; got {method!r}.")
@@ -107,6 +148,8 @@ def adjust_p_values(p_values, method="holm"):
         out = np.minimum(raw * m, 1.0)
     elif method in ("bh", "by"):
         out = false_discovery_control(raw, method=method)
+    elif method == "bky":
+        out = _two_stage_bh(raw, alpha)
     else:
         order = np.argsort(raw, kind="stable")
         stepped = np.maximum.accumulate(raw[order] * (m - np.arange(m)))

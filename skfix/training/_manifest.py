@@ -25,11 +25,11 @@ LIBRARIES = (
 )
 
 
-def _panel_p_values(p_values, method):
-    """BH (or BY) adjusted p-values; NaN entries are tests that did not run."""
+def _panel_p_values(p_values, method, alpha):
+    """BKY (or BH, BY) adjusted p-values; NaN entries are tests that did not run."""
     from ..selection import adjust_p_values
 
-    return adjust_p_values(p_values, method)
+    return adjust_p_values(p_values, method, alpha=alpha)
 
 
 def apply_panel_correction(symbols, criteria):
@@ -37,10 +37,12 @@ def apply_panel_correction(symbols, criteria):
 
     Each symbol that was judged (not insufficient data) is one hypothesis, "a model
     of this symbol beats the baseline", with the smallest candidate-corrected p-value
-    of its accepted candidates (1 when none was accepted). Benjamini-Hochberg (or
+    of its accepted candidates (1 when none was accepted). The two-stage adaptive
+    step-up of Benjamini, Krieger and Yekutieli (or Benjamini-Hochberg, or
     -Yekutieli) adjusts these across the symbols; a candidate stays accepted only when
     its own p-value, put in the symbol's place, survives the adjustment at ``alpha``.
-    Every judged candidate gets a ``panel_p_value``; those that beat the baseline on
+    Every judged candidate gets a ``panel_p_value``, never below its own p-value
+    (the adaptive correction's adjusted value can be); those that beat the baseline on
     their own symbol also get a ``panel_fdr`` criterion (for the others it has nothing
     to add). The selection is redone among the candidates still accepted.
 
@@ -80,11 +82,15 @@ def apply_panel_correction(symbols, criteria):
         "symbols_tested": len(judged),
         "symbols_significant": 0,
     }
-    symbol_q = base if method == "none" else _panel_p_values(base, method)
+    symbol_q = base if method == "none" else _panel_p_values(base, method, alpha)
     for i, symbol in enumerate(judged):
         record = symbols[symbol]
-        if record.get("evidence") is not None:
-            record["evidence"]["panel_p_value"] = float(symbol_q[i])
+        evidence = record.get("evidence")
+        if evidence is not None:
+            own = evidence.get("p_value")
+            # the adaptive correction can go below a symbol's own p-value; a symbol
+            # must pass both, so the panel figure is never shown as the smaller
+            evidence["panel_p_value"] = max(float(symbol_q[i]), own or 0.0)
         for candidate in record["candidates"]:
             p = candidate["p_value"]
             if p is None:
@@ -94,7 +100,7 @@ def apply_panel_correction(symbols, criteria):
                 continue
             trial = base.copy()
             trial[i] = p
-            adjusted = float(_panel_p_values(trial, method)[i])
+            adjusted = max(float(_panel_p_values(trial, method, alpha)[i]), p)
             candidate["panel_p_value"] = adjusted
             if not _beat_baseline(candidate):
                 # no evidence on its own symbol: the run's control has nothing to add

@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import binomtest
 
 from skfix.selection import (
@@ -82,6 +84,41 @@ def test_adjust_p_values():
     assert adjust_p_values([0.9, 0.8]).max() <= 1.0
     with pytest.raises(ValueError, match="method must be one of"):
         adjust_p_values(p, "fdr")
+
+
+def _bh_rejections(p, level):
+    """Benjamini-Hochberg's step-up, written out: reject the k smallest, k the largest
+    index with p_(k) <= k / m * level."""
+    order = np.argsort(p, kind="stable")
+    below = np.nonzero(p[order] <= level * np.arange(1, len(p) + 1) / len(p))[0]
+    rejected = np.zeros(len(p), bool)
+    if len(below):
+        rejected[order[: below[-1] + 1]] = True
+    return rejected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0, 1), min_size=1, max_size=30),
+    st.sampled_from([0.01, 0.05, 0.1]),
+)
+def test_two_stage_adjusted_p_values_reject_what_the_procedure_rejects(p, alpha):
+    # Benjamini, Krieger & Yekutieli (2006), Definition 6, step by step
+    p = np.asarray(p)
+    q = alpha / (1 + alpha)
+    first = _bh_rejections(p, q)
+    r = first.sum()
+    if r == 0:
+        expected = first
+    elif r == len(p):
+        expected = np.ones(len(p), bool)
+    else:
+        expected = _bh_rejections(p, q * len(p) / (len(p) - r))
+    adjusted = adjust_p_values(p, "bky", alpha=alpha)
+    np.testing.assert_array_equal(adjusted <= alpha, expected)
+    assert np.all(adjusted <= 1.0)
+    # on any panel, it deploys something exactly when BH at alpha / (1 + alpha) does
+    assert (adjusted <= alpha).any() == (adjust_p_values(p, "bh") <= q).any()
 
 
 def test_a_good_candidate_is_accepted_with_every_criterion_listed():

@@ -44,7 +44,9 @@ def test_benjamini_hochberg_withdraws_what_the_panel_cannot_support():
         "C": _symbol(_candidate("logistic", 0.040, 1)),
         "D": _symbol(_candidate("logistic", 0.600, None)),
     }
-    corrected, panel = apply_panel_correction(symbols, SelectionCriteria())
+    corrected, panel = apply_panel_correction(
+        symbols, SelectionCriteria(panel_correction="bh")
+    )
     assert symbols["C"]["selected"] is not None  # the input is not modified
     # symbol p-values 0.001, 0.004 (B's best accepted), 0.04, 1: BH keeps A and B
     q = false_discovery_control([0.001, 0.004, 0.04, 1.0])
@@ -70,6 +72,30 @@ def test_benjamini_hochberg_withdraws_what_the_panel_cannot_support():
     }
 
 
+def test_the_adaptive_default_charges_only_for_the_symbols_without_signal():
+    symbols = {
+        "A": _symbol(_candidate("logistic", 0.001, 1)),
+        "B": _symbol(_candidate("logistic", 0.030, 1), _candidate("rf", 0.004, 2)),
+        "C": _symbol(_candidate("logistic", 0.040, 1)),
+        "D": _symbol(_candidate("logistic", 0.600, None)),
+    }
+    corrected, panel = apply_panel_correction(symbols, SelectionCriteria())
+    assert panel["correction"] == "bky" and panel["symbols_significant"] == 3
+    # stage one (BH at 0.05 / 1.05) rejects A and B: m0 = 2 of 4, so stage two is BH
+    # at 0.0952 and C's 0.04 (BH 0.053, which BH alone withdraws) survives
+    q = false_discovery_control([0.001, 0.004, 0.04, 1.0]) * 1.05 * 2 / 4
+    assert q[2] == pytest.approx(0.028)
+    # ... and the figure shown is never below the symbol's own p-value
+    assert corrected["C"]["evidence"]["panel_p_value"] == pytest.approx(0.04)
+    assert corrected["C"]["selected"]["name"] == "logistic"
+    assert corrected["B"]["selected"]["name"] == "logistic"
+    # one signal among noise: stage one rejects nothing and nothing is deployed
+    symbols = {s: _symbol(_candidate("logistic", 0.5, None)) for s in "ABCDEFG"}
+    symbols["H"] = _symbol(_candidate("logistic", 0.04, 1))
+    corrected, _ = apply_panel_correction(symbols, SelectionCriteria())
+    assert not any(r["selected"] for r in corrected.values())
+
+
 def test_correction_none_keeps_every_symbol_decision():
     symbols = {s: _symbol(_candidate("logistic", 0.04, 1)) for s in "ABCDEFGH"}
     corrected, panel = apply_panel_correction(
@@ -81,7 +107,8 @@ def test_correction_none_keeps_every_symbol_decision():
         for r in corrected.values()
         for c in r["candidates"]
     )
-    corrected, _ = apply_panel_correction(symbols, SelectionCriteria())
+    bh = SelectionCriteria(panel_correction="bh")
+    corrected, _ = apply_panel_correction(symbols, bh)
     assert all(r["selected"] for r in corrected.values())  # eight at 0.04: eight finds
     assert all(
         c["panel_p_value"] == pytest.approx(0.04)
@@ -90,7 +117,7 @@ def test_correction_none_keeps_every_symbol_decision():
     )
     symbols = {s: _symbol(_candidate("logistic", 0.5, None)) for s in "ABCDEFG"}
     symbols["H"] = _symbol(_candidate("logistic", 0.04, 1))
-    corrected, _ = apply_panel_correction(symbols, SelectionCriteria())
+    corrected, _ = apply_panel_correction(symbols, bh)
     assert not any(r["selected"] for r in corrected.values())  # one in eight: 0.32
     assert corrected["H"]["candidates"][0]["panel_p_value"] == pytest.approx(0.32)
 
@@ -100,7 +127,7 @@ def test_benjamini_yekutieli_is_stricter():
         "A": _symbol(_candidate("logistic", 0.001, 1)),
         "B": _symbol(_candidate("logistic", 0.04, 1)),
     }
-    bh, _ = apply_panel_correction(symbols, SelectionCriteria())
+    bh, _ = apply_panel_correction(symbols, SelectionCriteria(panel_correction="bh"))
     by, _ = apply_panel_correction(symbols, SelectionCriteria(panel_correction="by"))
     assert bh["B"]["selected"] and not by["B"]["selected"]
     assert by["B"]["evidence"]["panel_p_value"] == pytest.approx(
@@ -111,7 +138,7 @@ def test_benjamini_yekutieli_is_stricter():
 def test_a_run_records_the_panel_correction(tmp_path):
     config = fast_config(models=("logistic", "rf"))
     manifest = train_panel(out_dir=tmp_path, config=config, symbols=["BAA", "BRENT", "IBM"])
-    assert manifest["summary"]["panel"]["correction"] == "bh"
+    assert manifest["summary"]["panel"]["correction"] == "bky"
     assert manifest["summary"]["panel"]["symbols_tested"] == 2  # IBM: insufficient data
     judged = [manifest["symbols"][s] for s in ("BAA", "BRENT")]
     for record in judged:
