@@ -218,9 +218,9 @@ def build_parser():
 
 
 def _add_train_parser(commands):
-    from .estimators import ESTIMATORS
+    from .estimators import MODEL_FAMILIES
 
-    models = list(ESTIMATORS)
+    models = list(MODEL_FAMILIES)
     train = commands.add_parser(
         "train",
         help="train every model on every symbol and write manifest, reports, models",
@@ -245,9 +245,11 @@ def _add_train_parser(commands):
     train.add_argument(
         "--models",
         nargs="+",
-        choices=models,
         metavar="MODEL",
-        help=f"models to train: {' '.join(models)} (default: all {len(models)})",
+        help=(
+            f"models to train: {' '.join(models)}, or a family the --config file "
+            f"declares in [model_families] (default: all {len(models)} built-in)"
+        ),
     )
     train.add_argument("--symbols", nargs="+", metavar="SYMBOL", help="only these symbols")
     train.add_argument("--seed", type=int, help="random seed of every model (default: 0)")

@@ -5,18 +5,28 @@ is imported.
 """
 
 from ._boosting import RegularizedXGBClassifier
+from ._families import (
+    ESTIMATORS,
+    MODEL_FAMILIES,
+    ModelFamily,
+    make_estimator,
+    model_family,
+    register_model_family,
+)
 from ._forest import RegularizedRandomForestClassifier
 from ._linear import RegularizedLogisticRegression
 from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier, lookback_windows
 from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
 from ._naive import MajorityClassifier, PersistenceClassifier
-from ._presets import ESTIMATORS, NAIVE_RULES, PRESETS, make_estimator
+from ._presets import NAIVE_RULES, PRESETS
 
 __all__ = [
     "ESTIMATORS",
     "LSTM_PRESETS",
     "MLP_PRESETS",
+    "MODEL_FAMILIES",
     "MajorityClassifier",
+    "ModelFamily",
     "NAIVE_RULES",
     "PersistenceClassifier",
     "PRESETS",
@@ -27,4 +37,6 @@ __all__ = [
     "RegularizedXGBClassifier",
     "lookback_windows",
     "make_estimator",
+    "model_family",
+    "register_model_family",
 ]

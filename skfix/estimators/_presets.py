@@ -1,12 +1,7 @@
 """Named parameter sets: skfix's regularized defaults and the legacy values."""
 
-import copy
-
-from ._boosting import RegularizedXGBClassifier
-from ._forest import RegularizedRandomForestClassifier
-from ._linear import RegularizedLogisticRegression
-from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier
-from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
+from ._lstm import LSTM_PRESETS
+from ._mlp import MLP_PRESETS
 from ._naive import MajorityClassifier, PersistenceClassifier
 
 # The legacy values are those of the original training run, kept so that anyone can
@@ -31,14 +26,6 @@ PRESETS = {
     },
 }
 
-ESTIMATORS = {
-    "logistic": RegularizedLogisticRegression,
-    "rf": RegularizedRandomForestClassifier,
-    "xgb": RegularizedXGBClassifier,
-    "mlp": RegularizedMLPClassifier,
-    "lstm": RegularizedLSTMClassifier,
-}
-
 # The naive rules a user could use instead of a model. They compete with the models
 # in skfix train; they learn nothing to regularize, so they have no preset, no grid
 # and no augmenter.
@@ -46,36 +33,3 @@ NAIVE_RULES = {
     "majority": MajorityClassifier,
     "persistence": PersistenceClassifier,
 }
-
-
-def make_estimator(model, preset="skfix", **params):
-    """Build a skfix estimator by its short name, from a named preset.
-
-    Parameters
-    ----------
-    model : str
-        Short name of the model: one of the keys of ``ESTIMATORS`` (``"rf"``,
-        ``"xgb"``, ...).
-    preset : str, default="skfix"
-        Name of the parameter set in ``PRESETS``: ``"skfix"`` (the regularized
-        defaults) or ``"legacy"`` (the values of the original training run).
-    **params : dict
-        Parameters that override the preset's, such as ``random_state``.
-
-    Returns
-    -------
-    estimator : estimator object
-        An unfitted estimator.
-
-    Examples
-    --------
-    >>> from skfix.estimators import make_estimator
-    >>> make_estimator("rf", preset="legacy", random_state=0).max_depth
-    15
-    """
-    if model not in ESTIMATORS:
-        raise ValueError(f"Unknown model {model!r}: expected one of {sorted(ESTIMATORS)}.")
-    if preset not in PRESETS:
-        raise ValueError(f"Unknown preset {preset!r}: expected one of {sorted(PRESETS)}.")
-    preset_params = copy.deepcopy(PRESETS[preset].get(model, {}))
-    return ESTIMATORS[model](**{**preset_params, **params})

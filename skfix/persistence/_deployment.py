@@ -92,7 +92,9 @@ def load_deployment(manifest, base_dir=None):
     FileNotFoundError
         If the manifest or a selected model file is missing.
     UntrustedTypesError
-        If a skops model asks for a type outside skfix's allow-list.
+        If a skops model asks for a type outside skfix's allow-list, or holds a class
+        that no model family of the run's configuration (``run.model_families``)
+        declares.
 
     See Also
     --------
@@ -137,9 +139,12 @@ def load_deployment(manifest, base_dir=None):
     symbols = manifest.get("symbols")
     if not isinstance(symbols, dict):
         raise ManifestError("the manifest needs a 'symbols' object")
+    families = (manifest.get("run") or {}).get("model_families") or {}
     predictors = {}
     for symbol, entry in symbols.items():
         record = _selected_record(symbol, entry)
         if record is not None:
-            predictors[symbol] = load_model(record, base_dir)
+            family = families.get(entry["selected"]["name"])
+            trusted = () if family is None else (family["estimator"], *family["trusted"])
+            predictors[symbol] = load_model(record, base_dir, trusted=trusted)
     return predictors

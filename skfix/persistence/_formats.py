@@ -221,12 +221,36 @@ _SKOPS_ALLOWED = frozenset(
 )
 
 
-def _check_skops_types(sio, data, outcome):
-    untrusted = sorted(set(sio.get_untrusted_types(data=data)) - _SKOPS_ALLOWED)
+def user_trusted(types, trusted):
+    """The types of a user family's file that its declaration trusts.
+
+    ``trusted`` is the family's declaration: its estimator class first, then any
+    further types it lists (:meth:`skfix.estimators.ModelFamily.trusted_types`). A
+    type is trusted when it is listed, or lives in the top-level package of the
+    estimator class (declaring ``sklearn.ensemble.HistGradientBoostingClassifier``
+    trusts scikit-learn's tree predictor it holds, not another package's code).
+    """
+    if not trusted:
+        return set()
+    package = trusted[0].split(".")[0] + "."
+    return {t for t in types if t in trusted or t.startswith(package)}
+
+
+def _check_skops_types(sio, data, outcome, trusted=()):
+    found = set(sio.get_untrusted_types(data=data)) - _SKOPS_ALLOWED
+    untrusted = sorted(found - user_trusted(found, trusted))
     if untrusted:
+        allowed = sorted(_SKOPS_ALLOWED | set(trusted))
         raise UntrustedTypesError(
             f"the skops payload contains types outside skfix's allow-list: {untrusted}; "
-            f"allowed are {sorted(_SKOPS_ALLOWED)}. {outcome}",
+            f"allowed are {allowed}"
+            + (
+                f" and the types of the package of {trusted[0]}, the class the model "
+                "family declares (list others in its trusted = [...])"
+                if trusted
+                else ""
+            )
+            + f". {outcome}",
             untrusted_types=untrusted,
         )
 
@@ -295,17 +319,17 @@ def _without_augmenter(estimator):
     return bare
 
 
-def _save_skops(estimator):
+def _save_skops(estimator, trusted=()):
     sio = import_skops()
     data = _canonical_skops(sio.dumps(_without_augmenter(estimator)))
     # Refuse now what load_model would refuse later.
-    _check_skops_types(sio, data, "Nothing was saved.")
+    _check_skops_types(sio, data, "Nothing was saved.", trusted)
     return data, {}
 
 
-def _load_skops(cls, payload, state):
+def _load_skops(cls, payload, state, trusted=()):
     sio = import_skops()
-    _check_skops_types(sio, payload, "The file was not loaded.")
+    _check_skops_types(sio, payload, "The file was not loaded.", trusted)
     return sio.loads(payload, trusted=sorted(sio.get_untrusted_types(data=payload)))
 
 
@@ -467,15 +491,19 @@ FORMATS = (
 )
 
 
-def format_for(estimator):
-    """Return the format registered for the exact class of `estimator`."""
+def format_for(estimator, trusted=()):
+    """Return the format registered for the exact class of `estimator`; skops for a
+    user's class when ``trusted`` declares it (its first entry)."""
     name = qualified_name(type(estimator))
     for model_format in FORMATS:
         if name in model_format.estimators:
             return model_format
+    if trusted and trusted[0] == name:
+        return format_named("skops")
     raise TypeError(
         f"no safe format registered for {name}; skfix saves "
-        f"{sorted(n for f in FORMATS for n in f.estimators)}"
+        f"{sorted(n for f in FORMATS for n in f.estimators)} and the classes of model "
+        "families declared with their estimator (skfix.estimators.ModelFamily)"
     )
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._io import atomic_write, non_regular_kind
-from ._errors import ManifestError, ModelIntegrityError
+from ._errors import ManifestError, ModelIntegrityError, UntrustedTypesError
 from ._formats import format_for, format_named, import_registered_class, qualified_name
 
 __all__ = [
@@ -116,7 +116,15 @@ def _check_name(name):
         )
 
 
-def save_model(estimator, directory, name, *, relative_to=None, content_addressed=False):
+def save_model(
+    estimator,
+    directory,
+    name,
+    *,
+    relative_to=None,
+    content_addressed=False,
+    trusted=(),
+):
     """Save a fitted skfix estimator as one safe, hashed file in `directory`.
 
     Parameters
@@ -185,9 +193,13 @@ def save_model(estimator, directory, name, *, relative_to=None, content_addresse
         Path(directory).resolve().relative_to(base.resolve())
     except ValueError:
         raise ValueError(f"directory {directory} is not inside {relative_to}") from None
-    model_format = format_for(estimator)
+    trusted = tuple(trusted)
+    model_format = format_for(estimator, trusted)
     check_is_fitted(estimator)
-    payload, state = model_format.save(estimator)
+    if trusted:
+        payload, state = model_format.save(estimator, trusted)
+    else:
+        payload, state = model_format.save(estimator)
     metadata = {
         "bundle_version": BUNDLE_VERSION,
         "skfix_version": _skfix_version(),
@@ -206,7 +218,7 @@ def save_model(estimator, directory, name, *, relative_to=None, content_addresse
     path = Path(directory) / f"{stem}{MODEL_SUFFIX}"
     relative = path.resolve().relative_to(base.resolve()).as_posix()
     atomic_write(path, data)
-    return {
+    record = {
         "path": relative,
         "format": model_format.name,
         "sha256": _sha256(data),
@@ -217,6 +229,18 @@ def save_model(estimator, directory, name, *, relative_to=None, content_addresse
         "estimator": metadata["estimator"],
         "signature": model_signature(estimator),
     }
+    if trusted:
+        record["trusted_types"] = _held_types(payload, trusted)
+    return record
+
+
+def _held_types(payload, trusted):
+    """The declared types a user family's skops payload holds (for the record)."""
+    from .._optional import import_skops
+    from ._formats import user_trusted
+
+    held = set(import_skops().get_untrusted_types(data=payload))
+    return sorted(user_trusted(held, trusted) | {trusted[0]})
 
 
 # Larger than any model skfix writes by far; a file past it is not one of them.
@@ -299,7 +323,7 @@ def _read_bundle(path, data, record):
     return metadata, members[payload_name]
 
 
-def load_model(record, directory):
+def load_model(record, directory, *, trusted=()):
     """Load a model saved by :func:`save_model`, after checking its SHA-256.
 
     The file is read once into memory, hashed, and only then parsed from those same
@@ -311,6 +335,11 @@ def load_model(record, directory):
         The record :func:`save_model` returned (as stored in the manifest).
     directory : str or os.PathLike
         The directory `record["path"]` is relative to.
+    trusted : tuple of str, default=()
+        For a model of a user's family: the family's declaration from the run's
+        configuration (:meth:`~skfix.estimators.ModelFamily.trusted_types`, as the
+        manifest's ``run.model_families`` records it). A class it does not declare
+        is refused.
 
     Returns
     -------
@@ -368,13 +397,26 @@ def load_model(record, directory):
         )
     metadata, payload = _read_bundle(path, data, record)
     model_format = format_named(record["format"])
-    if record["estimator"] not in model_format.estimators:
-        raise ModelIntegrityError(
-            f"{path}: format {model_format.name!r} does not load {record['estimator']}"
+    declared = bool(trusted) and model_format.name == "skops"
+    if declared and record["estimator"] != trusted[0]:
+        raise UntrustedTypesError(
+            f"refusing to load {path}: it holds a {record['estimator']}, but the run's "
+            f"configuration declares {trusted[0]} for this model.",
+            untrusted_types=[record["estimator"]],
+        )
+    if not declared and record["estimator"] not in model_format.estimators:
+        raise UntrustedTypesError(
+            f"refusing to load {path}: {record['estimator']} is not a class skfix "
+            f"saves in format {model_format.name!r}, and no model family of the run's "
+            "configuration declares it ([model_families.<name>] estimator = ...).",
+            untrusted_types=[record["estimator"]],
         )
     cls = import_registered_class(record["estimator"])
     try:
-        estimator = model_format.load(cls, payload, metadata["state"])
+        if declared:
+            estimator = model_format.load(cls, payload, metadata["state"], trusted)
+        else:
+            estimator = model_format.load(cls, payload, metadata["state"])
     except (KeyError, TypeError) as exc:
         # A parameter or attribute this version of the class does not know.
         raise ModelIntegrityError(

@@ -20,16 +20,7 @@ from ._markdown import (
     _table,
 )
 
-# Plain-words advice for a model whose gap is too large, by the kind of estimator.
-_REGULARIZATION_HINTS = (
-    ("forest", "raise min_samples_leaf / min_samples_split or lower max_depth"),
-    ("xgb", "lower max_depth, raise min_child_weight or use early stopping"),
-    ("lstm", "smaller hidden_dim, more dropout or earlier stopping"),
-    ("mlp", "more dropout or weight_decay, fewer hidden units or earlier stopping"),
-    ("logistic", "a smaller C (stronger penalty)"),
-)
-
-
+# Advice for a model whose gap is too large, when its family gives none.
 _DEFAULT_HINT = "stronger regularization (min_samples_leaf / max_depth)"
 
 
@@ -46,12 +37,16 @@ _EVENT_ADVICE = {
 }
 
 
-def _regularization_hint(candidate):
-    text = f"{candidate.get('estimator', '')} {candidate.get('name', '')}".lower()
-    for key, hint in _REGULARIZATION_HINTS:
-        if key in text:
-            return hint
-    return _DEFAULT_HINT
+def _regularization_hint(candidate, families=None):
+    """What regularizes the candidate's family: a user family's own ``hint`` (as the
+    manifest's ``run.model_families`` records it), a built-in family's from the model
+    registry."""
+    from ..estimators import MODEL_FAMILIES
+
+    name = candidate.get("name")
+    own = (families or {}).get(name) or {}
+    family = MODEL_FAMILIES.get(name)
+    return own.get("hint") or (family.hint if family else None) or _DEFAULT_HINT
 
 
 def _header(symbol, entry, manifest):
@@ -326,7 +321,7 @@ def _events_section(entry):
     return "\n".join(lines)
 
 
-def _criterion_advice(c, criterion, baseline="majority"):
+def _criterion_advice(c, criterion, baseline="majority", families=None):
     """The recommendation for a failed criterion, from its registered advice."""
     kind = criterion.get("name")
     value, threshold = criterion.get("value"), criterion.get("threshold")
@@ -340,14 +335,14 @@ def _criterion_advice(c, criterion, baseline="majority"):
             threshold=criterion_value(kind, threshold),
             rounded_value=criterion_value(kind, value, rounded=True),
             rounded_threshold=criterion_value(kind, threshold, rounded=True),
-            hint=_regularization_hint(c),
+            hint=_regularization_hint(c, families),
             explanation=explanation,
             baseline=f"'{baseline}' ({RULE_WORDS.get(baseline, baseline)})",
         )
     return f"**{_escape(c.get('name'))}**: {text}"
 
 
-def _candidate_advice(c, limit, baseline="majority"):
+def _candidate_advice(c, limit, baseline="majority", families=None):
     name = _escape(c.get("name"))
     if c.get("status") == "failed":
         return [
@@ -358,14 +353,16 @@ def _candidate_advice(c, limit, baseline="majority"):
     for criterion in c.get("criteria") or []:
         # the baseline rule is not deployed by design: nothing to advise
         if not criterion.get("passed") and criterion.get("name") != "is_baseline":
-            advice.append(_criterion_advice(c, criterion, baseline))
+            advice.append(_criterion_advice(c, criterion, baseline, families))
     if limit is not None and not any(
         r.get("name") == "gap" for r in c.get("criteria") or []
     ):
         gap = c.get("gap")
         if measured(gap) and gap > limit:
             advice.append(
-                _criterion_advice(c, {"name": "gap", "value": gap, "threshold": limit})
+                _criterion_advice(
+                    c, {"name": "gap", "value": gap, "threshold": limit}, families=families
+                )
             )
     seen_kinds = set()
     for event in c.get("monitor_events") or []:
@@ -412,7 +409,12 @@ def _recommendations(entry, manifest):
     limit = max_gap(manifest)
     baseline = ((manifest.get("run") or {}).get("criteria") or {}).get("baseline")
     for c in entry.get("candidates") or []:
-        advice += _candidate_advice(c, limit, baseline or "majority")
+        advice += _candidate_advice(
+            c,
+            limit,
+            baseline or "majority",
+            (manifest.get("run") or {}).get("model_families"),
+        )
     selected = entry.get("selected")
     if selected:
         chosen = next(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .._compat import validate_params
 from ..augment import TimeSeriesAugmenter
-from ..estimators import ESTIMATORS, NAIVE_RULES, PRESETS
+from ..estimators import MODEL_FAMILIES, NAIVE_RULES, PRESETS, ModelFamily, model_family
 from ..selection import PurgedWalkForwardSplit, SelectionCriteria
 
 if sys.version_info >= (3, 11):
@@ -15,41 +15,20 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-MODELS = tuple(ESTIMATORS)  # ("logistic", "rf", "xgb", "mlp", "lstm")
+MODELS = tuple(MODEL_FAMILIES)  # ("logistic", "rf", "xgb", "mlp", "lstm")
 # The naive rules that compete with the models: "majority" is the baseline every
 # candidate must beat, "persistence" is deployed where it is the best that survives.
 RULES = tuple(NAIVE_RULES)  # ("majority", "persistence")
 SPLIT_DEFAULTS = {"n_splits": 5, "test_size": 0.2, "embargo": 0, "window": "expanding"}
-# Each grid starts at the preset's value (the spec's table), which is also what the
-# first fold, with no earlier fold to tune on, uses; the other points regularize
-# more, scaled to the data: leaf sizes as shares of the training rows, shallower
-# boosting, a narrower net. Epochs (MLP, LSTM) and boosting rounds are tuned by each
-# model's time-ordered early stopping. The LSTM has no grid by default: it is the
-# costliest model by far (half the run time of the built-in panel with a grid of
-# two widths), and no width was measured to help it; give it one in [tuning.grids].
-TUNING_GRIDS = {
-    "logistic": {"C": [0.1, 0.3]},
-    "rf": {"min_samples_leaf": [10, 0.05, 0.1]},
-    "xgb": {"max_depth": [4, 2], "learning_rate": [0.05, 0.1]},
-    "mlp": {"hidden_layer_sizes": [[256, 128, 64], [32]]},
-    "lstm": {},
-}
+# The built-in families' grids, fewest rows and augmentation, from the model registry
+# (skfix.estimators.MODEL_FAMILIES, where each is explained).
+TUNING_GRIDS = {name: family.grid for name, family in MODEL_FAMILIES.items()}
 TUNING_DEFAULTS = {"enabled": True, "inner_splits": 3}
-# Fewest labelled rows a model is tried on. On AR(1) series at phi 0.3 (Bayes
-# accuracy 0.597) with 600 rows, the nets' pooled out-of-sample accuracy was 0.536
-# (MLP) and 0.502 (LSTM) against 0.564 for the logistic regression: a candidate that
-# cannot learn from so few rows finds nothing and still costs every other candidate a
-# share of the multiple-testing correction. From 1,500 rows the MLP reached 0.573.
-MODEL_MIN_ROWS = {"mlp": 1000, "lstm": 1000}
-# The models the augmenter is put in front of. The logistic regression is left out:
-# its L1 penalty already regularizes it, and augmented copies (a row's features
-# shifted by up to two steps against its label) blur the one-step signal it finds.
-# On 600-row AR(1) series at phi 0.3 (Bayes 0.597) its pooled accuracy was 0.567
-# without augmentation against 0.563 with it, and the pooled test found the signal
-# in 75 % of 60 series against 65 % (benchmarks/bench_power.py, docs/selection.md).
-AUGMENTED_MODELS = ("rf", "xgb", "mlp", "lstm")
+MODEL_MIN_ROWS = {n: f.min_rows for n, f in MODEL_FAMILIES.items() if f.min_rows}
+AUGMENTED_MODELS = tuple(n for n, f in MODEL_FAMILIES.items() if f.augmented)
 _TOP_LEVEL = {
     "models",
+    "model_families",
     "naive_rules",
     "seed",
     "horizon",
@@ -111,6 +90,11 @@ class TrainConfig:
         same direction as the last ``horizon`` rows (the feature ``return_{horizon}``).
         An empty tuple leaves them out of the candidates; the baselines are still
         scored on every candidate's rows.
+    model_families : dict, default={}
+        The user's own model families by name (:class:`~skfix.estimators.ModelFamily`,
+        ``[model_families.<name>]`` tables in a TOML file), beside the built-in ones
+        and those registered with :func:`~skfix.estimators.register_model_family`;
+        ``models`` may name them.
     model_min_rows : dict, default={"mlp": 1000, "lstm": 1000}
         Per model short name, the fewest labelled rows a symbol needs for the model to
         be tried; on fewer the candidate is recorded as ``"skipped"``. Complexity
@@ -130,6 +114,7 @@ class TrainConfig:
     tuning: dict = dataclasses.field(default_factory=dict)
     model_min_rows: dict = dataclasses.field(default_factory=lambda: dict(MODEL_MIN_ROWS))
     naive_rules: tuple = RULES
+    model_families: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         self.validate()
@@ -142,10 +127,25 @@ class TrainConfig:
         ConfigError
             Naming the key, what was expected and what was found.
         """
-        unknown = sorted(set(self.models) - set(MODELS))
+        if not isinstance(self.model_families, dict) or not all(
+            isinstance(f, ModelFamily) and f.name == name
+            for name, f in self.model_families.items()
+        ):
+            raise ConfigError(
+                f"{source}: model_families must map names to ModelFamily objects of "
+                f"that name; found {self.model_families!r}."
+            )
+        clash = sorted(set(self.model_families) & {*MODELS, *RULES})
+        if clash:
+            raise ConfigError(
+                f"{source}: [model_families] {clash} would replace a built-in model "
+                "family or naive rule; give yours another name."
+            )
+        known = self.known_models()
+        unknown = sorted(set(self.models) - set(known))
         if unknown or not self.models:
             raise ConfigError(
-                f"{source}: models must be a non-empty list of {list(MODELS)}; "
+                f"{source}: models must be a non-empty list of {known}; "
                 f"found {list(self.models)}."
             )
         rules = self.naive_rules
@@ -177,25 +177,32 @@ class TrainConfig:
             raise ConfigError(f"{source}: criteria must be a SelectionCriteria.")
         self.splitter(source=source)
         self.augmenter(source=source)
-        unknown = sorted(set(self.augmented_models) - set(MODELS))
+        unknown = sorted(set(self.augmented_models) - set(known))
         if isinstance(self.augmented_models, str) or unknown:
             raise ConfigError(
                 f"{source}: [augmentation] models must be a list of model names "
-                f"({list(MODELS)}); found {self.augmented_models!r}."
+                f"({known}); found {self.augmented_models!r}."
             )
-        unknown = sorted(set(self.model_params) - set(MODELS))
+        for model in self.augmented_models:
+            if "augmenter" not in self.family(model).estimator().get_params():
+                raise ConfigError(
+                    f"{source}: [augmentation] models names {model!r}, but "
+                    f"{self.family(model).path} has no 'augmenter' parameter to take "
+                    "the augmenter."
+                )
+        unknown = sorted(set(self.model_params) - set(known))
         if unknown:
             raise ConfigError(
                 f"{source}: [model_params] has unknown model(s) {unknown}; expected "
-                f"some of {list(MODELS)}."
+                f"some of {known}."
             )
         for model in self.models:
             self.estimator(model, source=source)
         self._check_tuning(source)
-        unknown = sorted(set(self.model_min_rows) - set(MODELS))
+        unknown = sorted(set(self.model_min_rows) - set(known))
         if not isinstance(self.model_min_rows, dict) or unknown:
             raise ConfigError(
-                f"{source}: [model_min_rows] must map model names ({list(MODELS)}) to "
+                f"{source}: [model_min_rows] must map model names ({known}) to "
                 f"row counts; found {self.model_min_rows!r}."
             )
         for model, rows in self.model_min_rows.items():
@@ -205,6 +212,29 @@ class TrainConfig:
                     f"found {rows!r}."
                 )
 
+    def known_models(self):
+        """The model names this configuration can train: the built-in families, those
+        registered from Python and its own ``model_families``."""
+        from ..estimators._families import registered_model_families
+
+        return [*registered_model_families(), *self.model_families]
+
+    def family(self, model):
+        """The :class:`~skfix.estimators.ModelFamily` of a model name."""
+        if model in self.model_families:
+            return self.model_families[model]
+        return model_family(model)
+
+    def min_rows(self, model):
+        """The fewest labelled rows ``model`` is tried on."""
+        family = self.family(model)
+        return self.model_min_rows.get(model, 0 if family.builtin else family.min_rows)
+
+    def is_augmented(self, model):
+        """Whether the augmenter goes in front of ``model``."""
+        family = self.family(model)
+        return model in self.augmented_models or (not family.builtin and family.augmented)
+
     def rule(self, name):
         """A fresh naive rule: the majority class, or persistence over ``horizon``."""
         if name == "persistence":
@@ -213,7 +243,7 @@ class TrainConfig:
 
     def models_for(self, n_rows):
         """The models tried on a symbol of ``n_rows`` labelled rows, and the others."""
-        tried = [m for m in self.models if n_rows >= self.model_min_rows.get(m, 0)]
+        tried = [m for m in self.models if n_rows >= self.min_rows(m)]
         return tried, [m for m in self.models if m not in tried]
 
     def _check_tuning(self, source):
@@ -239,12 +269,13 @@ class TrainConfig:
         grids = settings.get("grids", {})
         if (
             not isinstance(grids, dict)
-            or sorted(set(grids) - set(MODELS))
+            or sorted(set(grids) - set(self.known_models()))
             or not all(isinstance(grid, dict) for grid in grids.values())
         ):
             raise ConfigError(
-                f"{where} grids must be a table of model names ({list(MODELS)}), each "
-                f"a table of parameter lists; found {grids!r}."
+                f"{where} grids must be a table of model names "
+                f"({self.known_models()}), each a table of parameter lists; found "
+                f"{grids!r}."
             )
         for model in self.models:
             grid = self.grid(model)
@@ -256,15 +287,20 @@ class TrainConfig:
                     )
                 for value in values:
                     params = {**self.estimator_params(model), key: value}
-                    _validated(ESTIMATORS[model], params, f"{where} grids.{model}.{key}")
+                    _validated(
+                        self.family(model).estimator,
+                        params,
+                        f"{where} grids.{model}.{key}",
+                    )
 
     def grid(self, model):
         """The parameter grid ``model`` is tuned over; empty when not tuned."""
         settings = {**TUNING_DEFAULTS, **self.tuning}
-        if not settings["enabled"]:
+        if not settings["enabled"] or model in NAIVE_RULES:
             return {}
-        grids = {**TUNING_GRIDS, **settings.get("grids", {})}
-        return copy.deepcopy(dict(grids.get(model, {})))
+        grids = settings.get("grids", {})
+        grid = grids[model] if model in grids else self.family(model).grid
+        return copy.deepcopy(dict(grid))
 
     @property
     def inner_splits(self):
@@ -307,7 +343,7 @@ class TrainConfig:
         """A fresh ``TimeSeriesAugmenter``, or None when augmentation is off (for
         ``model``, when it is not one of ``augmented_models``)."""
         if self.augmentation is None or (
-            model is not None and model not in self.augmented_models
+            model is not None and not self.is_augmented(model)
         ):
             return None
         params = {"random_state": self.seed, **self.augmentation}
@@ -315,16 +351,18 @@ class TrainConfig:
 
     def estimator_params(self, model):
         """The parameters the model is built with: preset, overrides and seed."""
+        family = self.family(model)
+        seed = {"random_state": self.seed} if family.has_random_state else {}
         return {
-            **copy.deepcopy(PRESETS[self.preset].get(model, {})),
-            "random_state": self.seed,
+            **family.params(self.preset),
+            **seed,
             **copy.deepcopy(self.model_params.get(model, {})),
         }
 
     def estimator(self, model, source="the configuration"):
         """A fresh, unfitted estimator of the named model (without augmenter)."""
         return _validated(
-            ESTIMATORS[model],
+            self.family(model).estimator,
             self.estimator_params(model),
             f"{source}: [model_params.{model}]",
         )
@@ -347,7 +385,7 @@ class TrainConfig:
             "augmentation": (
                 None if self.augmentation is None else self.augmenter().get_params()
             ),
-            "augmented_models": [m for m in self.models if m in self.augmented_models],
+            "augmented_models": [m for m in self.models if self.is_augmented(m)],
             "model_params": {model: self.estimator_params(model) for model in self.models},
             "model_min_rows": dict(self.model_min_rows),
             "tuning": {
@@ -356,6 +394,13 @@ class TrainConfig:
                 "refit": "gap_penalized_refit(gap_weight=0.5, std_weight=0.5)",
                 "grids": {model: self.grid(model) for model in self.models},
             },
+            # only when a model outside skfix is trained: its class and the types its
+            # file may hold are what `skfix predict` trusts when it loads the file
+            **(
+                {"model_families": {m: self.family(m).as_dict() for m in own}}
+                if (own := [m for m in self.models if not self.family(m).builtin])
+                else {}
+            ),
         }
 
     def replace(self, **changes):
@@ -448,6 +493,25 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
             f'["logistic", "rf"]; found {raw["models"]!r}.'
         )
     values = {key: raw[key] for key in ("seed", "horizon", "preset") if key in raw}
+    if "model_families" in raw:
+        tables = raw["model_families"]
+        if not isinstance(tables, dict):
+            raise ConfigError(
+                f"{source}: model_families must be a table of tables "
+                f"([model_families.hgb] ...); found {tables!r}."
+            )
+        families = {}
+        for name, table in tables.items():
+            if name in (*MODELS, *RULES):
+                raise ConfigError(
+                    f"{source}: [model_families.{name}] would replace a built-in model "
+                    "family or naive rule; give yours another name."
+                )
+            try:
+                families[name] = ModelFamily.from_table(name, table, source)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+        values["model_families"] = families
     if "models" in raw:
         values["models"] = tuple(raw["models"])
     if "naive_rules" in raw:

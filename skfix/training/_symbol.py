@@ -68,7 +68,11 @@ def build_candidates(config, models=None):
 
     candidates = {}
     for model in config.models if models is None else models:
-        estimator = config.estimator(model).set_params(augmenter=config.augmenter(model))
+        estimator = config.estimator(model)
+        augmenter = config.augmenter(model)
+        if augmenter is not None:
+            # one hand-off for every family: the estimator's own augmenter parameter
+            estimator.set_params(augmenter=augmenter)
         grid = config.grid(model)
         if grid:
             estimator = GapPenalizedGridSearchCV(
@@ -98,16 +102,17 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
     and its decision from :meth:`CandidateEvaluation.manifest_fields` and
     :meth:`Decision.manifest_fields`. Timings (``fit_time``) are left out on purpose,
     so that reruns, resumed runs and parallel runs give identical manifests."""
-    from ..estimators import ESTIMATORS, NAIVE_RULES
+    from ..estimators import NAIVE_RULES
 
-    cls = ESTIMATORS.get(name) or NAIVE_RULES.get(name)
     if name in NAIVE_RULES:
-        params = config.rule(name).get_params()
+        cls, params = NAIVE_RULES[name], config.rule(name).get_params()
     else:
-        params = config.estimator_params(name) if cls else {}
+        cls, params = config.family(name).estimator, config.estimator_params(name)
+    # skfix's classes by their public path, a user's by the path it was declared with
+    public = f"{cls.__module__.split('._')[0]}.{cls.__name__}"
     record = {
         "name": name,
-        "estimator": f"{cls.__module__.split('._')[0]}.{cls.__name__}" if cls else None,
+        "estimator": public if public.startswith("skfix.") else config.family(name).path,
         "params": to_jsonable(params),
         "naive_rule": name in NAIVE_RULES,
         "status": "failed",
@@ -156,11 +161,10 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
     return to_jsonable(record)
 
 
-def _is_neural(name):
-    from ..estimators import ESTIMATORS
+def _is_neural(config, name):
     from ..estimators._neural import BaseNeuralClassifier
 
-    return issubclass(ESTIMATORS.get(name, object), BaseNeuralClassifier)
+    return issubclass(config.family(name).estimator, BaseNeuralClassifier)
 
 
 @contextlib.contextmanager
@@ -247,7 +251,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
     skip_reason = {
         name: (
             f"not tried: {len(y)} labelled rows, fewer than the "
-            f"{config.model_min_rows[name]} this model needs to learn anything "
+            f"{config.min_rows(name)} this model needs to learn anything "
             "(model_min_rows)."
         )
         for name in skipped
@@ -272,7 +276,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         )
         return record
     try:
-        neural = any(_is_neural(name) for name in tried)
+        neural = any(_is_neural(config, name) for name in tried)
         with warnings.catch_warnings(), _one_torch_thread(neural):
             # Monitor warnings are recorded on each model and in the manifest.
             from ..monitoring import TrainingWarning
@@ -300,12 +304,18 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         model_file = None
         if evaluation is not None and evaluation.estimator is not None:
             try:
+                trusted = (
+                    ()
+                    if name in config.naive_rules
+                    else config.family(name).trusted_types()
+                )
                 model_file = save_model(
                     evaluation.final_estimator,
                     out_dir / MODELS_DIR / stem,
                     name,
                     relative_to=out_dir,
                     content_addressed=True,
+                    trusted=trusted,
                 )
             except Exception as exc:  # an unsaveable model is a failed candidate
                 evaluation.error = _error_record(exc)
