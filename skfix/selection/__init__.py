@@ -23,6 +23,7 @@ from ._criteria import (
     register_criterion,
 )
 from ._evaluate import CandidateEvaluation, evaluate_candidates
+from ._fold_scores import stability_variance, train_validation_gap
 from ._refit import (
     GapPenalizedGridSearchCV,
     GapPenalizedRefit,
@@ -65,5 +66,7 @@ __all__ = [
     "paired_sign_test",
     "register_criterion",
     "rows_needed",
+    "stability_variance",
+    "train_validation_gap",
     "walk_forward_predict",
 ]

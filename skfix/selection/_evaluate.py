@@ -7,15 +7,16 @@ import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import check_scoring
+from sklearn.model_selection import cross_validate
 
+from ._fold_scores import stability_variance, train_validation_gap
 from ._nested import nested_search_fits, shares_folds
 from ._split import PurgedWalkForwardSplit, holdout_split
 from ._stats import paired_sign_test
-from ._walk_forward import _take, check_walk_forward_folds, fit_fold
+from ._walk_forward import _take, check_walk_forward_folds
 
 BASELINES = ("majority", "persistence")
 
@@ -343,6 +344,32 @@ def _compare(y_true, y_pred, y_base):
     return {"wins": wins, "losses": losses, "p_value": p_value}
 
 
+def _cross_validate_fits(estimator, windows, n_jobs):
+    """Every fold of one candidate through scikit-learn's ``cross_validate``: the
+    fitted clones, their training scores and their predictions on each window."""
+    results = cross_validate(
+        estimator,
+        windows.X,
+        windows.y,
+        cv=windows.all_folds,
+        scoring=windows.scorer,
+        return_train_score=True,
+        return_estimator=True,
+        n_jobs=n_jobs,
+        error_score="raise",
+    )
+    return [
+        {
+            "estimator": fitted,
+            "predictions": np.asarray(fitted.predict(_take(windows.X, val))),
+            "train_score": float(train_score),
+        }
+        for fitted, train_score, (_, val) in zip(
+            results["estimator"], results["train_score"], windows.all_folds, strict=True
+        )
+    ]
+
+
 def _evaluate_one(
     name, estimator, windows, baselines, baseline_predictions, *, n_jobs, error_score
 ):
@@ -367,12 +394,7 @@ def _evaluate_one(
                 n_jobs=n_jobs,
             )
         else:
-            fits = Parallel(n_jobs=n_jobs)(
-                delayed(fit_fold)(
-                    estimator, windows.X, windows.y, train, val, scorer=windows.scorer
-                )
-                for train, val in windows.all_folds
-            )
+            fits = _cross_validate_fits(estimator, windows, n_jobs)
         val_scores = [
             float(windows.scorer(fit["estimator"], *windows.rows(val)))
             for fit, (_, val) in zip(fits, windows.all_folds, strict=True)
@@ -389,13 +411,14 @@ def _evaluate_one(
         return evaluation
     train = [fit["train_score"] for fit in fits[:-1]]
     val = val_scores[:-1]
+    folds = {"train_score": train, "test_score": val}
     evaluation.train_scores = train
     evaluation.validation_scores = val
     evaluation.mean_train_score = float(np.mean(train))
     evaluation.mean_validation_score = float(np.mean(val))
-    evaluation.gap = evaluation.mean_train_score - evaluation.mean_validation_score
-    evaluation.validation_std = float(np.std(val))
-    evaluation.validation_variance = float(np.var(val))
+    evaluation.gap = train_validation_gap(folds)
+    evaluation.validation_variance = stability_variance(folds)
+    evaluation.validation_std = float(np.sqrt(evaluation.validation_variance))
     evaluation.test_score = val_scores[-1]
     y_test = windows.y[windows.test]
     y_pred_test = fits[-1]["predictions"]
