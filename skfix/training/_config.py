@@ -100,6 +100,9 @@ class TrainConfig:
         be tried; on fewer the candidate is recorded as ``"skipped"``. Complexity
         scaled to the data: the neural nets find nothing on a few hundred rows, and an
         extra candidate that cannot find anything still weakens the test of the others.
+    source : str, default="the configuration"
+        Where the values came from (a TOML file's path), named by every error message;
+        not kept.
     """
 
     models: tuple = MODELS
@@ -115,9 +118,10 @@ class TrainConfig:
     model_min_rows: dict = dataclasses.field(default_factory=lambda: dict(MODEL_MIN_ROWS))
     naive_rules: tuple = RULES
     model_families: dict = dataclasses.field(default_factory=dict)
+    source: dataclasses.InitVar[str] = "the configuration"
 
-    def __post_init__(self):
-        self.validate()
+    def __post_init__(self, source):
+        self.validate(source)
 
     def validate(self, source="the configuration"):
         """Check every value now, so that a bad one stops the run before training.
@@ -548,13 +552,4 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
             model: dict(params) for model, params in raw["model_params"].items()
         }
     values.update({key: value for key, value in overrides.items() if value is not None})
-    config = TrainConfig.__new__(TrainConfig)
-    for field in dataclasses.fields(TrainConfig):
-        default = (
-            field.default_factory()
-            if field.default_factory is not dataclasses.MISSING
-            else field.default
-        )
-        object.__setattr__(config, field.name, values.get(field.name, default))
-    config.validate(source)
-    return config
+    return TrainConfig(**values, source=source)
