@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -43,6 +44,7 @@ def test_grid_search_gap_aware(tmp_path):
     assert "Held-out test accuracy of the chosen model" in out
 
 
+@pytest.mark.slow
 def test_one_symbol_end_to_end(tmp_path):
     out = run_example("one_symbol_end_to_end.py", tmp_path, "--models", "rf", "xgb")
     run = tmp_path / "example-run"
@@ -58,6 +60,7 @@ def test_one_symbol_end_to_end(tmp_path):
         assert "Latest rows" in out
 
 
+@pytest.mark.slow
 def test_bring_your_own_csv(tmp_path):
     out = run_example("bring_your_own_csv.py", tmp_path)
     assert "$ skfix train my-prices --out my-run" in out

@@ -453,6 +453,7 @@ def test_parameter_encoding_round_trips(value):
     assert repr(_decode(encoded)) == repr(value)
 
 
+@pytest.mark.slow
 def test_forest_file_is_the_same_bytes_every_time(tmp_path):
     """skops names arrays after id(); skfix renumbers them so hashes are reproducible."""
     import subprocess

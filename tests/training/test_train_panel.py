@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -108,6 +107,7 @@ def test_bad_data_and_config_fail_before_training(tmp_path):
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
+@pytest.mark.slow
 def test_same_manifest_serial_parallel_and_dask(tmp_path):
     # the nets on every symbol, however short (their random state is per process),
     # and one tuned model
@@ -142,6 +142,7 @@ def test_same_manifest_serial_parallel_and_dask(tmp_path):
     assert all("_train_and_store" in key for key in keys), keys
 
 
+@pytest.mark.slow
 def test_a_dask_worker_started_with_the_preload_holds_the_libraries():
     from distributed import Client, LocalCluster
 
@@ -199,6 +200,7 @@ def test_resume_ignores_state_of_another_configuration(tmp_path, config):
     assert without_time(resumed) == without_time(fresh)
 
 
+@pytest.mark.slow
 def test_killed_process_then_resume(tmp_path):
     """SIGKILL a real `skfix train` mid-run; --resume finishes with the same manifest."""
     data = write_panel(tmp_path / "data", ["AAPL", "AMZN", "BRENT", "IBM", "MSFT"])
@@ -216,15 +218,29 @@ def test_killed_process_then_resume(tmp_path):
     )
     assert reference.returncode == 0
     out = tmp_path / "killed"
-    process = subprocess.Popen([*command, "--out", str(out), "--quiet"], env=env)
+    # The real command, killed (SIGKILL, no clean-up) right after its second symbol's
+    # resume state is written: a fixed point mid-run, without watching the clock.
+    die_after_two = (
+        "import os, signal, sys\n"
+        "import skfix.training._panel as panel\n"
+        "store, stored = panel._store, []\n"
+        "def store_then_die(*args, **kwargs):\n"
+        "    store(*args, **kwargs)\n"
+        "    stored.append(args[1])\n"
+        "    if len(stored) == 2:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "panel._store = store_then_die\n"
+        "from skfix.__main__ import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", die_after_two, *command[3:], "--out", str(out), "--quiet"],
+        env=env,
+    )
+    assert killed.returncode == -signal.SIGKILL
     state = out / ".skfix-state"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(state.glob("*.json"))) < 2:
-        time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
     finished = len(list(state.glob("*.json")))
-    assert 2 <= finished < 5, "the run was not killed mid-way"
+    assert finished == 2, "the run was not killed after its second symbol"
     assert not (out / "manifest.json").exists()
     subprocess.run(
         [*command, "--out", str(out), "--quiet", "--resume"], env=env, check=True
