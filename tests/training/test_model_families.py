@@ -20,7 +20,7 @@ from skfix.estimators import (
     register_model_family,
 )
 from skfix.persistence import UntrustedTypesError, load_deployment, load_model
-from skfix.training import ConfigError, TrainConfig, config_from_dict, load_config
+from skfix.training import TrainConfig, load_config
 from skfix.training._config import AUGMENTED_MODELS, MODEL_MIN_ROWS, TUNING_GRIDS
 
 HGB = "sklearn.ensemble.HistGradientBoostingClassifier"
@@ -58,31 +58,6 @@ def test_a_family_must_be_a_classifier_and_take_what_it_is_given():
         ModelFamily("hgb", HistGradientBoostingClassifier, augmented=True)
     with pytest.raises(ValueError, match="built-in model family or naive rule"):
         register_model_family(ModelFamily("persistence", HistGradientBoostingClassifier))
-
-
-@pytest.mark.parametrize(
-    ("table", "message"),
-    [
-        ({}, r"\[model_families.hgb\] estimator must be a class path"),
-        ({"estimator": "sklearn.ensemble.NoSuchModel"}, "cannot be imported"),
-        ({"estimator": HGB, "depth": 3}, r"unknown key\(s\) \['depth'\]"),
-        ({"estimator": HGB, "grid": [1]}, "grid must be a table"),
-        (
-            {"estimator": HGB, "params": {"max_dpth": 3}},
-            r"\[model_params.hgb\].*max_dpth",
-        ),
-    ],
-)
-def test_a_bad_family_table_names_the_file_and_the_key(table, message):
-    with pytest.raises(ConfigError, match=message):
-        config_from_dict(
-            {"models": ["hgb"], "model_families": {"hgb": table}}, source="run.toml"
-        )
-
-
-def test_a_family_cannot_take_a_built_in_name():
-    with pytest.raises(ConfigError, match=r"run.toml: \[model_families.rf\] would replace"):
-        config_from_dict({"model_families": {"rf": {"estimator": HGB}}}, source="run.toml")
 
 
 def test_a_family_registered_from_python_can_be_trained():

@@ -1,9 +1,7 @@
 """`skfix train` tunes each model family over a small grid, nested in the walk-forward."""
 
-import pytest
-
 from skfix.selection import GapPenalizedGridSearchCV
-from skfix.training import ConfigError, TrainConfig, build_candidates, config_from_dict
+from skfix.training import TrainConfig, build_candidates
 from skfix.training._config import TUNING_GRIDS
 from tests.training.conftest import fast_config
 
@@ -77,38 +75,3 @@ def test_nets_are_skipped_on_too_few_rows(tmp_path):
     assert "372 labelled rows, fewer than the 1000" in mlp["reason"]
     assert manifest["summary"]["model_success_rate"] == 1.0
     assert manifest["summary"]["candidates_skipped"] == 1
-
-
-@pytest.mark.parametrize(
-    "tuning, message",
-    [
-        ({"enabled": "yes"}, "enabled must be true or false"),
-        ({"inner_splits": 1}, "inner_splits must be an integer >= 2"),
-        ({"grids": {"svm": {}}}, "grids must be a table of model names"),
-        ({"grids": {"rf": {"min_samples_leaf": 3}}}, "must be a non-empty list"),
-        ({"grids": {"rf": {"min_samples_leaf": [-1]}}}, "grids.rf.min_samples_leaf"),
-        ({"grids": {"rf": {"no_such": [1]}}}, "grids.rf.no_such"),
-        ({"depth": 3}, "unknown key"),
-    ],
-)
-def test_bad_tuning_tables_name_the_key(tuning, message):
-    with pytest.raises(ConfigError, match=message):
-        config_from_dict({"tuning": tuning}, source="run.toml")
-
-
-def test_bad_model_min_rows_is_refused():
-    with pytest.raises(ConfigError, match=r"\[model_min_rows\] mlp must be a non-negative"):
-        config_from_dict({"model_min_rows": {"mlp": -5}}, source="run.toml")
-    with pytest.raises(ConfigError, match=r"\[model_min_rows\] must map model names"):
-        config_from_dict({"model_min_rows": {"svm": 5}}, source="run.toml")
-
-
-def test_augmented_models_from_the_augmentation_table():
-    config = config_from_dict({"augmentation": {"models": ["rf"], "noise_std": 0.1}})
-    assert config.augmented_models == ("rf",)
-    assert config.augmenter("rf").noise_std == 0.1 and config.augmenter("xgb") is None
-    assert config.as_dict()["augmented_models"] == ["rf"]
-    assert TrainConfig().augmented_models == ("rf", "xgb", "mlp", "lstm")
-    for bad in (["svm"], "rf"):
-        with pytest.raises(ConfigError, match=r"\[augmentation\] models must be a list"):
-            config_from_dict({"augmentation": {"models": bad}}, source="run.toml")
