@@ -8,6 +8,8 @@ from ._boosting import RegularizedXGBClassifier
 from ._families import (
     ESTIMATORS,
     MODEL_FAMILIES,
+    NAIVE_RULES,
+    PRESETS,
     ModelFamily,
     make_estimator,
     model_family,
@@ -18,7 +20,6 @@ from ._linear import RegularizedLogisticRegression
 from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier, lookback_windows
 from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
 from ._naive import MajorityClassifier, PersistenceClassifier
-from ._presets import NAIVE_RULES, PRESETS
 
 __all__ = [
     "ESTIMATORS",

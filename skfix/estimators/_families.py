@@ -19,19 +19,29 @@ from sklearn.base import is_classifier
 from ._boosting import RegularizedXGBClassifier
 from ._forest import RegularizedRandomForestClassifier
 from ._linear import RegularizedLogisticRegression
-from ._lstm import RegularizedLSTMClassifier
-from ._mlp import RegularizedMLPClassifier
-from ._presets import NAIVE_RULES, PRESETS
+from ._lstm import LSTM_PRESETS, RegularizedLSTMClassifier
+from ._mlp import MLP_PRESETS, RegularizedMLPClassifier
+from ._naive import MajorityClassifier, PersistenceClassifier
 
 __all__ = [
     "ESTIMATORS",
     "MODEL_FAMILIES",
+    "NAIVE_RULES",
+    "PRESETS",
     "ModelFamily",
     "make_estimator",
     "model_family",
     "register_model_family",
     "registered_model_families",
 ]
+
+# The naive rules a user could use instead of a model. They compete with the models
+# in skfix train; they learn nothing to regularize, so they have no preset, no grid
+# and no augmenter, and they are saved with skops.
+NAIVE_RULES = {
+    "majority": MajorityClassifier,
+    "persistence": PersistenceClassifier,
+}
 
 _TABLE_KEYS = ("estimator", "params", "grid", "min_rows", "augmented", "hint", "trusted")
 
@@ -62,6 +72,10 @@ class ModelFamily:
         ``augmenter`` parameter (the estimator must have one).
     hint : str or None, default=None
         What to change when its train-validation gap is too large, for the report.
+    model_format : str, default="skops"
+        The safe file format its fitted models are saved in (``"skops"``,
+        ``"xgboost-json"``, ``"torch-state-dict"``; see :mod:`skfix.persistence`). A
+        user's family is always saved with skops.
     trusted : tuple of str, default=()
         For a family outside skfix: further types (``"module.Class"``) its saved
         file may hold besides the estimator class and the types of the estimator's
@@ -83,6 +97,7 @@ class ModelFamily:
     augmented: bool = False
     hint: str | None = None
     trusted: tuple = ()
+    model_format: str = "skops"
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.isidentifier():
@@ -256,12 +271,20 @@ _BUILTIN = (
     ModelFamily(
         "logistic",
         RegularizedLogisticRegression,
+        # The original run had no linear model: its defaults in both presets.
+        presets={"skfix": {"C": 0.1, "l1_ratio": 1.0}, "legacy": {}},
         grid={"C": [0.1, 0.3]},
+        model_format="skops",
         hint="a smaller C (stronger penalty)",
     ),
     ModelFamily(
         "rf",
         RegularizedRandomForestClassifier,
+        presets={
+            "skfix": {"max_depth": 10, "min_samples_split": 20, "min_samples_leaf": 10},
+            "legacy": {"max_depth": 15, "min_samples_split": 10, "min_samples_leaf": 5},
+        },
+        model_format="skops",
         grid={"min_samples_leaf": [10, 0.05, 0.1]},
         augmented=True,
         hint="raise min_samples_leaf / min_samples_split or lower max_depth",
@@ -269,6 +292,11 @@ _BUILTIN = (
     ModelFamily(
         "xgb",
         RegularizedXGBClassifier,
+        presets={
+            "skfix": {"max_depth": 4, "min_child_weight": 5, "subsample": 0.7},
+            "legacy": {"max_depth": 6, "min_child_weight": 3, "subsample": 0.8},
+        },
+        model_format="xgboost-json",
         grid={"max_depth": [4, 2], "learning_rate": [0.05, 0.1]},
         augmented=True,
         hint="lower max_depth, raise min_child_weight or use early stopping",
@@ -276,6 +304,8 @@ _BUILTIN = (
     ModelFamily(
         "mlp",
         RegularizedMLPClassifier,
+        presets=MLP_PRESETS,
+        model_format="torch-state-dict",
         grid={"hidden_layer_sizes": [[256, 128, 64], [32]]},
         min_rows=1000,
         augmented=True,
@@ -284,22 +314,27 @@ _BUILTIN = (
     ModelFamily(
         "lstm",
         RegularizedLSTMClassifier,
+        presets=LSTM_PRESETS,
+        model_format="torch-state-dict",
         min_rows=1000,
         augmented=True,
         hint="smaller hidden_dim, more dropout or earlier stopping",
     ),
 )
 
-_FAMILIES = {
-    family.name: dataclasses.replace(
-        family, presets={p: values[family.name] for p, values in PRESETS.items()}
-    )
-    for family in _BUILTIN
-}
+_FAMILIES = {family.name: family for family in _BUILTIN}
 # The built-in families, read-only; register_model_family adds to the registry
 # model_family reads.
 MODEL_FAMILIES = MappingProxyType(dict(_FAMILIES))
 ESTIMATORS = {name: family.estimator for name, family in MODEL_FAMILIES.items()}
+# The legacy values are those of the original training run, kept so that anyone can
+# rerun the before/after comparison; they differ from skfix's defaults only where the
+# training fixes changed them. The "skfix" presets are the estimators' own defaults,
+# spelled out.
+PRESETS = {
+    preset: {name: f.params(preset) for name, f in MODEL_FAMILIES.items()}
+    for preset in ("skfix", "legacy")
+}
 
 
 def register_model_family(family, *, replace=False):

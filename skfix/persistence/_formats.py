@@ -44,10 +44,8 @@ class ModelFormat:
     Parameters
     ----------
     name : str
-        The name recorded as ``"format"`` in a model record.
-    estimators : tuple of str
-        Fully qualified names of the classes saved in this format (exact classes: a
-        subclass may hold state the format does not know about).
+        The name recorded as ``"format"`` in a model record; the model registry's
+        families name it as their ``model_format``.
     payload : str
         Name of the payload member inside the model bundle.
     save : callable
@@ -57,10 +55,23 @@ class ModelFormat:
     """
 
     name: str
-    estimators: tuple
     payload: str
     save: Callable
     load: Callable
+
+    @property
+    def estimators(self):
+        """Fully qualified names of the classes saved in this format (exact classes:
+        a subclass may hold state the format does not know about): the built-in model
+        families whose ``model_format`` it is, and for skops the naive rules."""
+        from ..estimators import MODEL_FAMILIES, NAIVE_RULES
+
+        classes = [
+            f.estimator for f in MODEL_FAMILIES.values() if f.model_format == self.name
+        ]
+        if self.name == "skops":
+            classes += list(NAIVE_RULES.values())
+        return tuple(qualified_name(cls) for cls in classes)
 
 
 def qualified_name(cls):
@@ -202,23 +213,23 @@ def _set_events(estimator, encoded):
 
 # --- skops (random forest, logistic regression, naive rules) --------------------------
 
-# Types skops does not trust by default that a fitted skfix forest or logistic
-# regression contains: skfix's own plain-data classes (the estimators, the forest's
-# monitor and the events they recorded, none with a custom __setstate__),
-# scikit-learn's tree structure and numpy dtypes. A file asking for anything else (a
-# function, an unknown class) is refused before loading.
-_SKOPS_ALLOWED = frozenset(
+# Types skops does not trust by default that a fitted skfix model saved with skops
+# contains: skfix's own plain-data classes (the estimators of the skops families and
+# the naive rules, the forest's monitor and the events they recorded, none with a
+# custom __setstate__), scikit-learn's tree structure and numpy dtypes. A file asking
+# for anything else (a function, an unknown class) is refused before loading.
+_SKOPS_EXTRA = frozenset(
     {
-        "skfix.estimators._forest.RegularizedRandomForestClassifier",
-        "skfix.estimators._linear.RegularizedLogisticRegression",
-        "skfix.estimators._naive.MajorityClassifier",
-        "skfix.estimators._naive.PersistenceClassifier",
         "skfix.monitoring._events.TrainingEvent",
         "skfix.monitoring._forest.ForestMonitor",
         "sklearn.tree._tree.Tree",
         "numpy.dtype",
     }
 )
+
+
+def _skops_allowed():
+    return _SKOPS_EXTRA | set(format_named("skops").estimators)
 
 
 def user_trusted(types, trusted):
@@ -237,10 +248,11 @@ def user_trusted(types, trusted):
 
 
 def _check_skops_types(sio, data, outcome, trusted=()):
-    found = set(sio.get_untrusted_types(data=data)) - _SKOPS_ALLOWED
+    allowed = _skops_allowed()
+    found = set(sio.get_untrusted_types(data=data)) - allowed
     untrusted = sorted(found - user_trusted(found, trusted))
     if untrusted:
-        allowed = sorted(_SKOPS_ALLOWED | set(trusted))
+        allowed = sorted(allowed | set(trusted))
         raise UntrustedTypesError(
             f"the skops payload contains types outside skfix's allow-list: {untrusted}; "
             f"allowed are {allowed}"
@@ -461,29 +473,18 @@ def _load_torch(cls, payload, state):
 FORMATS = (
     ModelFormat(
         name="skops",
-        estimators=(
-            "skfix.estimators._forest.RegularizedRandomForestClassifier",
-            "skfix.estimators._linear.RegularizedLogisticRegression",
-            "skfix.estimators._naive.MajorityClassifier",
-            "skfix.estimators._naive.PersistenceClassifier",
-        ),
         payload="model.skops",
         save=_save_skops,
         load=_load_skops,
     ),
     ModelFormat(
         name="xgboost-json",
-        estimators=("skfix.estimators._boosting.RegularizedXGBClassifier",),
         payload="booster.json",
         save=_save_xgboost,
         load=_load_xgboost,
     ),
     ModelFormat(
         name="torch-state-dict",
-        estimators=(
-            "skfix.estimators._mlp.RegularizedMLPClassifier",
-            "skfix.estimators._lstm.RegularizedLSTMClassifier",
-        ),
         payload="state_dict.npz",
         save=_save_torch,
         load=_load_torch,
