@@ -54,8 +54,9 @@ _UNIT_FORMATS = {
 }
 
 
-def criterion_value(name, value, *, rounded=False):
-    """Format a criterion's value or threshold in the unit its criterion registered.
+def criterion_value(name, value, *, rounded=False, recorded=None):
+    """Format a criterion's value or threshold in the unit its criterion registered
+    (as the manifest's ``run.criteria_info``, ``recorded``, says, when given).
 
     ``rounded`` drops the decimals of a percentage.
     """
@@ -63,7 +64,7 @@ def criterion_value(name, value, *, rounded=False):
         return "n/a"
     if isinstance(value, str):
         return value
-    full, whole = _UNIT_FORMATS[criterion_info(name).unit]
+    full, whole = _UNIT_FORMATS[criterion_info(name, recorded).unit]
     return (whole if rounded else full)(value)
 
 

@@ -128,7 +128,7 @@ def _params_text(tuning):
     return _escape(", ".join(f"{key}={value}" for key, value in chosen.items()))
 
 
-def _candidates_section(entry, plots):
+def _candidates_section(entry, plots, recorded=None):
     candidates = entry.get("candidates") or []
     lines = ["## Candidates", ""]
     if not candidates:
@@ -216,8 +216,8 @@ def _candidates_section(entry, plots):
                 (
                     f"**{_escape(c.get('name'))}**",
                     _escape(name),
-                    criterion_value(name, criterion.get("value")),
-                    criterion_value(name, criterion.get("threshold")),
+                    criterion_value(name, criterion.get("value"), recorded=recorded),
+                    criterion_value(name, criterion.get("threshold"), recorded=recorded),
                     _passed_cell(criterion),
                     _escape(criterion.get("explanation", "")),
                 )
@@ -321,28 +321,32 @@ def _events_section(entry):
     return "\n".join(lines)
 
 
-def _criterion_advice(c, criterion, baseline="majority", families=None):
+def _criterion_advice(c, criterion, baseline="majority", run=None):
     """The recommendation for a failed criterion, from its registered advice."""
     kind = criterion.get("name")
     value, threshold = criterion.get("value"), criterion.get("threshold")
     explanation = _escape(criterion.get("explanation", ""))
-    template = criterion_info(kind).advice
+    run = run or {}
+    recorded = run.get("criteria_info")
+    template = criterion_info(kind, recorded).advice
     if template is None:
         text = f"criterion {_escape(kind)} failed: {explanation}."
     else:
         text = template.format(
-            value=criterion_value(kind, value),
-            threshold=criterion_value(kind, threshold),
-            rounded_value=criterion_value(kind, value, rounded=True),
-            rounded_threshold=criterion_value(kind, threshold, rounded=True),
-            hint=_regularization_hint(c, families),
+            value=criterion_value(kind, value, recorded=recorded),
+            threshold=criterion_value(kind, threshold, recorded=recorded),
+            rounded_value=criterion_value(kind, value, rounded=True, recorded=recorded),
+            rounded_threshold=criterion_value(
+                kind, threshold, rounded=True, recorded=recorded
+            ),
+            hint=_regularization_hint(c, run.get("model_families")),
             explanation=explanation,
             baseline=f"'{baseline}' ({RULE_WORDS.get(baseline, baseline)})",
         )
     return f"**{_escape(c.get('name'))}**: {text}"
 
 
-def _candidate_advice(c, limit, baseline="majority", families=None):
+def _candidate_advice(c, limit, baseline="majority", run=None):
     name = _escape(c.get("name"))
     if c.get("status") == "failed":
         return [
@@ -353,7 +357,7 @@ def _candidate_advice(c, limit, baseline="majority", families=None):
     for criterion in c.get("criteria") or []:
         # the baseline rule is not deployed by design: nothing to advise
         if not criterion.get("passed") and criterion.get("name") != "is_baseline":
-            advice.append(_criterion_advice(c, criterion, baseline, families))
+            advice.append(_criterion_advice(c, criterion, baseline, run))
     if limit is not None and not any(
         r.get("name") == "gap" for r in c.get("criteria") or []
     ):
@@ -361,7 +365,7 @@ def _candidate_advice(c, limit, baseline="majority", families=None):
         if measured(gap) and gap > limit:
             advice.append(
                 _criterion_advice(
-                    c, {"name": "gap", "value": gap, "threshold": limit}, families=families
+                    c, {"name": "gap", "value": gap, "threshold": limit}, run=run
                 )
             )
     seen_kinds = set()
@@ -413,7 +417,7 @@ def _recommendations(entry, manifest):
             c,
             limit,
             baseline or "majority",
-            (manifest.get("run") or {}).get("model_families"),
+            manifest.get("run"),
         )
     selected = entry.get("selected")
     if selected:
@@ -455,7 +459,7 @@ def _symbol_report(symbol, entry, manifest, plots):
         _header(symbol, entry, manifest),
         _errors_section(entry),
         _data_section(entry, manifest),
-        _candidates_section(entry, plots),
+        _candidates_section(entry, plots, (manifest.get("run") or {}).get("criteria_info")),
         _evidence_section(entry, manifest),
         _selected_section(entry),
         _events_section(entry),

@@ -135,21 +135,38 @@ def register_criterion(name, *, unit="number", advice=None):
     return decorator
 
 
-def criterion_info(name):
+def criterion_info(name, recorded=None):
     """How reports show the criterion `name`.
 
     Parameters
     ----------
     name : str
         A criterion's name, as in a manifest.
+    recorded : dict, default=None
+        A manifest's ``run.criteria_info`` (``{name: {"unit", "advice"}}``): what the
+        run that judged the candidates registered, so that a report drawn in another
+        process, without the run's own criteria imported, still shows them as the run
+        did. It takes precedence over this process's registry.
 
     Returns
     -------
     info : CriterionInfo
-        The registered one, or a plain number without advice for a name nobody
-        registered.
+        The recorded one, the registered one, or a plain number without advice for a
+        name nobody registered.
     """
+    entry = (recorded or {}).get(name)
+    if entry is not None:
+        return CriterionInfo(name, entry.get("unit", "number"), entry.get("advice"))
     return _CRITERION_INFO.get(name) or CriterionInfo(name)
+
+
+def criteria_info(names):
+    """``{name: {"unit", "advice"}}`` of the criteria `names`, as a manifest records
+    them (``run.criteria_info``)."""
+    return {
+        name: {"unit": criterion_info(name).unit, "advice": criterion_info(name).advice}
+        for name in sorted(names)
+    }
 
 
 @dataclass

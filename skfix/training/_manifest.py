@@ -11,6 +11,7 @@ import numpy as np
 from .. import __version__
 from .._json import to_jsonable
 from ..reporting import SCHEMA_VERSION
+from ..selection._criteria import criteria_info
 from ._symbol import _select
 
 LIBRARIES = (
@@ -261,7 +262,20 @@ def build_manifest(symbols, config, source, created=None):
         "skfix_version": __version__,
         "python_version": platform.python_version(),
         "library_versions": _library_versions(),
-        "run": {"data_source": source, **to_jsonable(config.as_dict())},
+        "run": {
+            "data_source": source,
+            **to_jsonable(config.as_dict()),
+            # how reports show each criterion judged here, so that a report redrawn
+            # from this manifest alone shows a user's own criteria as the run did
+            "criteria_info": criteria_info(
+                {
+                    criterion["name"]
+                    for record in symbols.values()
+                    for candidate in record["candidates"]
+                    for criterion in candidate["criteria"]
+                }
+            ),
+        },
         "summary": summary,
         "symbols": symbols,
     }

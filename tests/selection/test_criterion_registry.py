@@ -77,6 +77,30 @@ def test_a_new_criterion_reaches_manifest_and_report(tmp_path):
     assert advice in report
 
 
+def test_a_report_redrawn_from_the_manifest_alone_keeps_the_criterion(
+    tmp_path, monkeypatch
+):
+    import json
+
+    from skfix.reporting import write_reports
+
+    advice = "pooled accuracy {value} is below {rounded_threshold}: collect more history."
+    candidate, report = _run(tmp_path, _with_pooled_accuracy(advice))
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["run"]["criteria_info"]["oos_accuracy"] == {
+        "unit": "fraction",
+        "advice": advice,
+    }
+    # a new process: the run's own criterion class was never imported here
+    builtin = dict(_criteria._CRITERION_INFO)
+    del builtin["oos_accuracy"]
+    monkeypatch.setattr(_criteria, "_CRITERION_INFO", builtin)
+    assert criterion_info("oos_accuracy").advice is None
+    write_reports(manifest, tmp_path / "redrawn")
+    redrawn = (tmp_path / "redrawn" / "reports" / "BAA.md").read_text(encoding="utf-8")
+    assert redrawn == report
+
+
 def test_a_criterion_without_advice_repeats_its_explanation(tmp_path):
     candidate, report = _run(tmp_path, _with_pooled_accuracy(advice=None))
     assert re.search(
