@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import importlib
 import sys
 from pathlib import Path
 
@@ -379,7 +380,18 @@ class TrainConfig:
             "seed": self.seed,
             "horizon": self.horizon,
             "preset": self.preset,
-            "criteria": self.criteria.as_dict(),
+            "criteria": {
+                # a user's own criteria class, by the path a TOML file names it with
+                **(
+                    {
+                        "class": f"{type(self.criteria).__module__}."
+                        f"{type(self.criteria).__qualname__}"
+                    }
+                    if type(self.criteria) is not SelectionCriteria
+                    else {}
+                ),
+                **self.criteria.as_dict(),
+            },
             "split": {
                 "scheme": "PurgedWalkForwardSplit",
                 **SPLIT_DEFAULTS,
@@ -459,6 +471,32 @@ def load_config(path, **overrides):
     return config_from_dict(raw, source=str(path), **overrides)
 
 
+def _criteria_class(path, source):
+    """The criteria class a ``[criteria]`` table names with ``class = "pkg.Module"``:
+    SelectionCriteria or a subclass of it (a user's own criteria)."""
+    if path is None:
+        return SelectionCriteria
+    where = f"{source}: [criteria] class"
+    module, _, attribute = path.rpartition(".") if isinstance(path, str) else ("", "", "")
+    if not module:
+        raise ConfigError(
+            f"{where} must be a class path such as 'mypackage.criteria.MyCriteria'; "
+            f"found {path!r}."
+        )
+    try:
+        cls = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(
+            f"{where} {path!r} cannot be imported ({type(exc).__name__}: {exc})."
+        ) from None
+    if not (isinstance(cls, type) and issubclass(cls, SelectionCriteria)):
+        raise ConfigError(
+            f"{where} {path!r} must be skfix.selection.SelectionCriteria or a subclass "
+            f"of it; found {cls!r}."
+        )
+    return cls
+
+
 def config_from_dict(raw, *, source="the configuration", **overrides):
     """Build a validated ``TrainConfig`` from plain data (a parsed TOML file)."""
     unknown = sorted(set(raw) - _TOP_LEVEL)
@@ -521,15 +559,17 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
     if "naive_rules" in raw:
         values["naive_rules"] = tuple(raw["naive_rules"])
     if "criteria" in raw:
-        fields = [f.name for f in dataclasses.fields(SelectionCriteria)]
-        unknown = sorted(set(raw["criteria"]) - set(fields))
+        table = dict(raw["criteria"])
+        cls = _criteria_class(table.pop("class", None), source)
+        fields = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(table) - set(fields))
         if unknown:
             raise ConfigError(
                 f"{source}: [criteria] has unknown key(s) {unknown}; expected some of "
                 f"{sorted(fields)}."
             )
         try:
-            values["criteria"] = SelectionCriteria(**raw["criteria"])
+            values["criteria"] = cls(**table)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{source}: [criteria] {exc}") from None
     if "split" in raw:

@@ -1,6 +1,8 @@
 """The configuration of a run: every bad value refused before training, naming the
 file, the table and the key; a good one built through the constructor."""
 
+import dataclasses
+
 import pytest
 
 from skfix.selection import SelectionCriteria
@@ -81,3 +83,26 @@ def test_a_file_is_read_through_the_constructor_and_named_in_errors(tmp_path):
         load_config(path)
     with pytest.raises(ConfigError, match="my.toml: horizon must be at least 1"):
         TrainConfig(horizon=0, source="my.toml")
+
+
+@dataclasses.dataclass(frozen=True)
+class StrictCriteria(SelectionCriteria):
+    """A user's own criteria: stricter by default."""
+
+    alpha: float = 0.01
+
+
+def test_the_criteria_class_is_named_in_the_file():
+    path = f"{__name__}.StrictCriteria"
+    config = config_from_dict({"criteria": {"class": path, "max_gap": 0.1}})
+    assert type(config.criteria) is StrictCriteria
+    assert (config.criteria.alpha, config.criteria.max_gap) == (0.01, 0.1)
+    assert config.as_dict()["criteria"]["class"] == path
+    assert "class" not in TrainConfig().as_dict()["criteria"]  # the default: as before
+    for bad, message in [
+        ("nowhere.Criteria", "cannot be imported"),
+        ("skfix.training.TrainConfig", "must be skfix.selection.SelectionCriteria"),
+        ("Criteria", "must be a class path"),
+    ]:
+        with pytest.raises(ConfigError, match=rf"run.toml: \[criteria\] class.*{message}"):
+            config_from_dict({"criteria": {"class": bad}}, source="run.toml")
