@@ -24,6 +24,7 @@ from ._criteria import (
 )
 from ._evaluate import CandidateEvaluation, evaluate_candidates
 from ._fold_scores import stability_variance, train_validation_gap
+from ._panel import apply_panel_correction, select_deployed
 from ._refit import (
     GapPenalizedGridSearchCV,
     GapPenalizedRefit,
@@ -55,6 +56,7 @@ __all__ = [
     "SelectionCriteria",
     "WalkForwardStackingClassifier",
     "adjust_p_values",
+    "apply_panel_correction",
     "criterion_info",
     "evaluate_candidates",
     "excess_accuracy_score",
@@ -66,6 +68,7 @@ __all__ = [
     "paired_sign_test",
     "register_criterion",
     "rows_needed",
+    "select_deployed",
     "stability_variance",
     "train_validation_gap",
     "walk_forward_predict",

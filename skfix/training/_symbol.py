@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from .._json import to_jsonable
+from ..selection._panel import select_deployed
 
 MODELS_DIR = "models"
 
@@ -330,7 +331,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
     judged = [c for c in candidates if not _is_baseline(c)]
     all_insufficient = all(c["decision"] == "insufficient_data" for c in judged)
     record["status"] = "insufficient_data" if all_insufficient else "trained"
-    _select(record, selector.why_ if selector.best_name_ else None, selector.why_)
+    select_deployed(record, selector.why_ if selector.best_name_ else None, selector.why_)
     return record
 
 
@@ -354,30 +355,3 @@ def _rules(config, X, skip_reason):
             continue
         rules.append((name, rule))
     return rules
-
-
-def _select(record, reason, why_none):
-    """Set ``selected`` to the best-ranked accepted candidate, if it was saved."""
-    accepted = sorted(
-        (c for c in record["candidates"] if c["rank"] is not None),
-        key=lambda c: c["rank"],
-    )
-    record["selected"] = None
-    if not accepted:
-        record["why_none"] = why_none
-        return
-    chosen = accepted[0]
-    if chosen["model_file"] is None or chosen["status"] != "ok":
-        # Nothing is deployed that cannot be loaded back and verified.
-        error = chosen["error"] or {"type": "?", "message": "no model file"}
-        record["why_none"] = (
-            f"{chosen['name']} was selected, but its model file could not be saved "
-            f"({error['type']}: {error['message']}), so nothing is deployed."
-        )
-        return
-    record["why_none"] = None
-    record["selected"] = {
-        "name": chosen["name"],
-        "rank_score": chosen["rank_score"],
-        "reason": reason,
-    }

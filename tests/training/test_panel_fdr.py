@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 from scipy.stats import false_discovery_control
 
-from skfix.selection import SelectionCriteria
+from skfix.selection import SelectionCriteria, select_deployed
 from skfix.training import apply_panel_correction, train_panel
-from skfix.training._symbol import _select
 from tests.training.conftest import fast_config
 
 
@@ -33,7 +32,7 @@ def _symbol(*candidates):
         "selected": None,
         "why_none": "none accepted",
     }
-    _select(record, "ranked first", "none accepted")
+    select_deployed(record, "ranked first", "none accepted")
     return record
 
 
