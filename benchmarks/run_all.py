@@ -18,6 +18,7 @@ Run::
     python benchmarks/run_all.py --only power     # the power study, about 80 minutes
     python benchmarks/run_all.py --only train     # some of them
     python benchmarks/run_all.py --only device    # on a machine with CUDA
+    python benchmarks/run_all.py --render        # rewrite benchmarks.md, run nothing
     python benchmarks/run_all.py --smoke          # overhead and presets, about a minute
     python benchmarks/run_all.py --list
 
@@ -204,7 +205,12 @@ def render(results, kept, started, total_seconds, outputs):
         "are measured within one run of one script, so they compare like with like; "
         "absolute times depend on the machine below and on what else it was doing.",
         "",
-        f"Date (UTC): {started:%Y-%m-%d %H:%M}; total wall time {total_seconds:.0f} s.",
+        (
+            f"Date (UTC): {started:%Y-%m-%d %H:%M}; total wall time {total_seconds:.0f} s."
+            if results
+            else f"Date (UTC): {started:%Y-%m-%d %H:%M}; nothing run, every section below "
+            "is the output of an earlier run (`run_all.py --render`)."
+        ),
         "",
         "## Machine",
         "",
@@ -274,6 +280,12 @@ def main(argv=None):
         "--smoke", action="store_true", help=f"only {' and '.join(SMOKE)}, a quick check"
     )
     choice.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    choice.add_argument(
+        "--render",
+        action="store_true",
+        help="run nothing: rewrite benchmarks.md from the benchmarks/<name>.txt files "
+        "(after a benchmark was run on its own, such as bench_power.py --seeds 16)",
+    )
     parser.add_argument(
         "--docs-dir",
         type=Path,
@@ -290,7 +302,9 @@ def main(argv=None):
             print(f"{name:<10} benchmarks/{script}: {what}")
         return 0
     names = (
-        SMOKE
+        []
+        if args.render
+        else SMOKE
         if args.smoke
         else args.only or [n for n in BENCHMARKS if n not in LONG and n not in NEEDS_CUDA]
     )
