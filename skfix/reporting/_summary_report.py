@@ -19,6 +19,13 @@ from ._markdown import (
 )
 from ._symbol_report import _data_warnings
 
+# The panel corrections in words, for the summary.
+_PANEL_WORDS = {
+    "bky": "the adaptive Benjamini-Krieger-Yekutieli step-up",
+    "bh": "Benjamini-Hochberg",
+    "by": "Benjamini-Yekutieli",
+}
+
 
 def _selected_gap(summary):
     gap = summary.get("selected_average_gap")
@@ -113,7 +120,8 @@ def _success_section(manifest):
         notes = [
             "",
             f"Deployments are under false-discovery control across the run "
-            f"({_escape(str(panel['correction']).upper())} at alpha "
+            f"({_PANEL_WORDS.get(panel['correction'], _escape(str(panel['correction'])))} "
+            "at alpha "
             f"{number(panel.get('alpha'))}): {number(panel.get('symbols_tested'))} symbols "
             f'were judged, {number(panel.get("symbols_significant"))} deployed. "Most '
             "symbols\" is the original spec's hope; a symbol without a signal its data can "
