@@ -128,7 +128,7 @@ def _params_text(tuning):
     return _escape(", ".join(f"{key}={value}" for key, value in chosen.items()))
 
 
-def _candidates_section(entry, plots, recorded=None):
+def _candidates_section(entry, plots, recorded=None, plots_off=False):
     candidates = entry.get("candidates") or []
     lines = ["## Candidates", ""]
     if not candidates:
@@ -193,7 +193,9 @@ def _candidates_section(entry, plots, recorded=None):
         lines += ["", f"![Train, validation and test accuracy](../plots/{plots['scores']})"]
     if plots["folds"]:
         lines += ["", f"![Validation accuracy per fold](../plots/{plots['folds']})"]
-    if not plots["scores"] and not plots["folds"]:
+    if plots_off:
+        lines += ["", "No plots: the run was made without them (`--no-plots`)."]
+    elif not plots["scores"] and not plots["folds"]:
         lines += ["", "No plots: no candidate produced scores."]
     lines += ["", "### Criteria", ""]
     rows = []
@@ -459,7 +461,12 @@ def _symbol_report(symbol, entry, manifest, plots):
         _header(symbol, entry, manifest),
         _errors_section(entry),
         _data_section(entry, manifest),
-        _candidates_section(entry, plots, (manifest.get("run") or {}).get("criteria_info")),
+        _candidates_section(
+            entry,
+            plots,
+            (manifest.get("run") or {}).get("criteria_info"),
+            plots_off=(manifest.get("run") or {}).get("plots") is False,
+        ),
         _evidence_section(entry, manifest),
         _selected_section(entry),
         _events_section(entry),

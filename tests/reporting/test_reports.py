@@ -289,3 +289,13 @@ def test_a_pass_within_sampling_error_says_so(manifest, tmp_path):
     text = write_reports(manifest, tmp_path)[0].read_text(encoding="utf-8")
     assert "| 6.0 % | 5.0 % | ✓ pass (within sampling error) |" in text
     assert "| 2.0 % | 20.0 % | ✓ pass |" in text
+
+
+def test_a_run_without_plots_says_so_not_that_nothing_was_scored(manifest, tmp_path):
+    write_reports(manifest, tmp_path / "with")
+    assert "No plots" not in (tmp_path / "with" / "reports" / "SP500.md").read_text()
+    manifest = {**manifest, "run": {**manifest["run"], "plots": False}}
+    write_reports(manifest, tmp_path / "without")
+    report = (tmp_path / "without" / "reports" / "SP500.md").read_text()
+    assert "No plots: the run was made without them (`--no-plots`)." in report
+    assert "no candidate produced scores" not in report
