@@ -122,6 +122,20 @@ class TrainConfig:
     source: dataclasses.InitVar[str] = "the configuration"
 
     def __post_init__(self, source):
+        # Families registered from Python travel with the configuration, so that the
+        # worker processes of n_jobs=2 or a Dask cluster, which never ran the
+        # registration, build them too.
+        if isinstance(self.model_families, dict) and isinstance(self.models, tuple | list):
+            from ..estimators._families import registered_model_families
+
+            registered = set(registered_model_families()) - set(MODELS)
+            own = {
+                m: model_family(m)
+                for m in self.models
+                if m in registered and m not in self.model_families
+            }
+            if own:
+                object.__setattr__(self, "model_families", {**own, **self.model_families})
         self.validate(source)
 
     def validate(self, source="the configuration"):

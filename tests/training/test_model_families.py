@@ -20,7 +20,7 @@ from skfix.estimators import (
     register_model_family,
 )
 from skfix.persistence import UntrustedTypesError, load_deployment, load_model
-from skfix.training import TrainConfig, load_config
+from skfix.training import TrainConfig, load_config, train_panel
 from skfix.training._config import AUGMENTED_MODELS, MODEL_MIN_ROWS, TUNING_GRIDS
 
 HGB = "sklearn.ensemble.HistGradientBoostingClassifier"
@@ -72,6 +72,25 @@ def test_a_family_registered_from_python_can_be_trained():
         "HistGradientBoostingClassifier"
     )
     assert "model_families" not in TrainConfig().as_dict()  # built-ins only: as before
+
+
+def test_a_python_family_reaches_the_worker_processes(tmp_path):
+    register_model_family(
+        ModelFamily(
+            "hgb_workers",
+            HistGradientBoostingClassifier,
+            presets={"skfix": {"max_iter": 20}},
+        ),
+        replace=True,
+    )
+    config = TrainConfig(models=("hgb_workers",), tuning={"enabled": False})
+    assert "hgb_workers" in config.model_families  # it travels with the configuration
+    manifest = train_panel(
+        out_dir=tmp_path, config=config, symbols=["BAA", "BRENT"], n_jobs=2, plots=False
+    )
+    for record in manifest["symbols"].values():
+        (hgb,) = [c for c in record["candidates"] if c["name"] == "hgb_workers"]
+        assert hgb["status"] == "ok", hgb["error"]
 
 
 @pytest.fixture(scope="module")
