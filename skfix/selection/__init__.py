@@ -14,14 +14,9 @@ out-of-sample rows (:class:`SelectionCriteria`, :func:`paired_sign_test`,
 :func:`gap_penalized_refit`, :data:`excess_accuracy_scorer`).
 """
 
-from ._criteria import (
-    CriterionInfo,
-    CriterionResult,
-    Decision,
-    SelectionCriteria,
-    criterion_info,
-    register_criterion,
-)
+from ._criteria import SelectionCriteria
+from ._criterion_info import CriterionInfo, criterion_info, register_criterion
+from ._decision import CriterionResult, Decision
 from ._evaluate import CandidateEvaluation, evaluate_candidates
 from ._fold_scores import stability_variance, train_validation_gap
 from ._panel import apply_panel_correction, select_deployed

@@ -1,13 +1,14 @@
-"""Acceptance criteria, decision records and the ranking score."""
+"""Acceptance criteria: the rules, the corrections and the ranking score."""
 
 import math
-import string
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from scipy.stats import binom, chi2, norm
 
-from ._evaluate import BASELINES, _clean
+from ._criterion_info import register_criterion
+from ._decision import CriterionResult, Decision
+from ._evaluate import BASELINES
 from ._stats import (
     _CORRECTIONS,
     _PANEL_CORRECTIONS,
@@ -18,281 +19,20 @@ from ._stats import (
 )
 
 EVIDENCE = ("pooled", "test")
+
+
 # The edge over the baseline that "insufficient data" says how much data would find.
 _PLANNING_EDGE = 0.05
 
-DECISIONS = ("accept", "reject", "insufficient_data")
 
-CRITERION_UNITS = ("fraction", "p_value", "count", "number", "text")
-_ADVICE_FIELDS = frozenset(
-    [
-        "value",
-        "threshold",
-        "rounded_value",
-        "rounded_threshold",
-        "hint",
-        "explanation",
-        "baseline",
-    ]
-)
 # The naive rules in words, as reports and reasons name them.
 RULE_WORDS = {
     "majority": "always predicting the majority class",
     "persistence": "predicting the same direction as the last period",
 }
+
+
 RANK_EVIDENCE = ("pooled", "test")
-
-
-@dataclass(frozen=True)
-class CriterionInfo:
-    """How a report shows one criterion, and what it advises when a candidate fails it.
-
-    Registered with :func:`register_criterion` beside the check that applies the
-    criterion; reports find it by the criterion's name with :func:`criterion_info`.
-
-    Attributes
-    ----------
-    name : str
-        The criterion's name, as in :attr:`CriterionResult.name`.
-    unit : {"fraction", "p_value", "count", "number", "text"}
-        What its value and threshold are: ``"fraction"`` an accuracy or a difference
-        of accuracies (shown as a percentage), ``"p_value"``, ``"count"`` (rows,
-        folds), ``"number"`` anything else, ``"text"`` a string.
-    advice : str or None
-        The recommendation for a candidate that fails it, a :meth:`str.format`
-        template. ``{value}`` and ``{threshold}`` are shown in the unit,
-        ``{rounded_value}`` and ``{rounded_threshold}`` without decimals (percentages
-        only), ``{hint}`` is a way to regularize the candidate's kind of model,
-        ``{explanation}`` the result's explanation and ``{baseline}`` the run's
-        baseline rule in words. None: the report says which
-        criterion failed and repeats its explanation.
-    """
-
-    name: str
-    unit: str = "number"
-    advice: str | None = None
-
-
-_CRITERION_INFO = {}
-
-
-def register_criterion(name, *, unit="number", advice=None):
-    """Register how reports show the criterion `name`; decorate its check with it.
-
-    Parameters
-    ----------
-    name : str
-        The name the check gives its :class:`CriterionResult`.
-    unit : {"fraction", "p_value", "count", "number", "text"}, default="number"
-        What its value and threshold are (see :class:`CriterionInfo`).
-    advice : str or None, default=None
-        The recommendation when a candidate fails it, with the fields
-        :class:`CriterionInfo` lists.
-
-    Returns
-    -------
-    decorator : callable
-        Returns the check it decorates unchanged.
-
-    Raises
-    ------
-    ValueError
-        If `unit` is unknown or `advice` uses a field that does not exist.
-
-    See Also
-    --------
-    SelectionCriteria.threshold_checks : Where a subclass adds its check.
-
-    Examples
-    --------
-    >>> from skfix.selection import criterion_info, register_criterion
-    >>> @register_criterion(
-    ...     "min_oos_accuracy",
-    ...     unit="fraction",
-    ...     advice="pooled accuracy {value} is below {rounded_threshold}.",
-    ... )
-    ... def min_oos_accuracy(self, evaluation): ...
-    >>> criterion_info("min_oos_accuracy").unit
-    'fraction'
-    """
-    if unit not in CRITERION_UNITS:
-        raise ValueError(
-            f"unit of criterion {name!r} must be one of {CRITERION_UNITS}; got {unit!r}."
-        )
-    if advice is not None:
-        used = {part[1] for part in string.Formatter().parse(advice) if part[1]}
-        unknown = sorted(used - _ADVICE_FIELDS)
-        if unknown:
-            raise ValueError(
-                f"advice of criterion {name!r} uses unknown field(s) {unknown}; "
-                f"expected some of {sorted(_ADVICE_FIELDS)}."
-            )
-    _CRITERION_INFO[name] = CriterionInfo(name, unit, advice)
-
-    def decorator(check):
-        return check
-
-    return decorator
-
-
-def criterion_info(name, recorded=None):
-    """How reports show the criterion `name`.
-
-    Parameters
-    ----------
-    name : str
-        A criterion's name, as in a manifest.
-    recorded : dict, default=None
-        A manifest's ``run.criteria_info`` (``{name: {"unit", "advice"}}``): what the
-        run that judged the candidates registered, so that a report drawn in another
-        process, without the run's own criteria imported, still shows them as the run
-        did. It takes precedence over this process's registry.
-
-    Returns
-    -------
-    info : CriterionInfo
-        The recorded one, the registered one, or a plain number without advice for a
-        name nobody registered.
-    """
-    entry = (recorded or {}).get(name)
-    if entry is not None:
-        return CriterionInfo(name, entry.get("unit", "number"), entry.get("advice"))
-    return _CRITERION_INFO.get(name) or CriterionInfo(name)
-
-
-def criteria_info(names):
-    """``{name: {"unit", "advice"}}`` of the criteria `names`, as a manifest records
-    them (``run.criteria_info``)."""
-    return {
-        name: {"unit": criterion_info(name).unit, "advice": criterion_info(name).advice}
-        for name in sorted(names)
-    }
-
-
-@dataclass
-class CriterionResult:
-    """One criterion applied to one candidate.
-
-    Attributes
-    ----------
-    name : str
-        Short identifier, e.g. ``"gap"`` or ``"beats_baseline"``.
-    value : float, int, str or None
-        The measured value (None when it could not be measured).
-    threshold : float, int or None
-        The limit it is compared with.
-    passed : bool
-        Whether the candidate meets it.
-    explanation : str
-        The comparison in words.
-    """
-
-    name: str
-    value: object
-    threshold: object
-    passed: bool
-    explanation: str
-
-    def as_dict(self):
-        """Return a JSON-serializable dict (NaN becomes None)."""
-        return _clean(
-            {
-                "name": self.name,
-                "value": self.value,
-                "threshold": self.threshold,
-                "passed": self.passed,
-                "explanation": self.explanation,
-            }
-        )
-
-
-@dataclass
-class Decision:
-    """What was decided about one candidate, and why.
-
-    Attributes
-    ----------
-    name : str
-        The candidate's name.
-    decision : {"accept", "reject", "insufficient_data"}
-        ``"insufficient_data"`` means the test window is too short to tell, which is not
-        the same as a model shown to be bad.
-    reason : str
-        One sentence: why it was accepted, or every criterion it failed.
-    criteria : list of CriterionResult
-        Every criterion with its value, threshold and outcome.
-    rank_score : float
-        The ranking score of :meth:`SelectionCriteria.rank_score` (NaN for a failed
-        candidate).
-    rank : int or None
-        1 for the best accepted candidate, None when not accepted.
-    p_value : float
-        The corrected p-value against the baseline, the ``beats_baseline``
-        criterion's value (NaN when no baseline is set or the candidate failed).
-    p_value_raw : float
-        The same before the correction across the symbol's candidates.
-    """
-
-    name: str
-    decision: str
-    reason: str
-    criteria: list = field(default_factory=list)
-    rank_score: float = math.nan
-    rank: int | None = None
-    p_value: float = math.nan
-    p_value_raw: float = math.nan
-
-    @property
-    def accepted(self):
-        """Whether the candidate may be deployed."""
-        return self.decision == "accept"
-
-    def as_dict(self):
-        """Return a JSON-serializable dict (NaN becomes None)."""
-        return {
-            "name": self.name,
-            "decision": self.decision,
-            "reason": self.reason,
-            "criteria": [criterion.as_dict() for criterion in self.criteria],
-            "rank_score": _clean(self.rank_score),
-            "rank": self.rank,
-            "p_value": _clean(self.p_value),
-            "p_value_raw": _clean(self.p_value_raw),
-        }
-
-    def manifest_fields(self):
-        """The fields of a candidate's manifest entry that the decision owns.
-
-        Returns
-        -------
-        fields : dict
-            ``p_value``, ``p_value_raw``, ``decision``, ``reason``, ``criteria``,
-            ``rank_score`` and ``rank``, JSON-serializable (NaN becomes None), as
-            ``docs/manifest.md`` describes them.
-        """
-        return {
-            "p_value": _clean(self.p_value),
-            "p_value_raw": _clean(self.p_value_raw),
-            "decision": self.decision,
-            "reason": self.reason,
-            "criteria": [criterion.as_dict() for criterion in self.criteria],
-            "rank_score": _clean(self.rank_score),
-            "rank": self.rank,
-        }
-
-    def explain(self):
-        """Return the decision and every criterion as readable lines.
-
-        Returns
-        -------
-        text : str
-        """
-        rank = f", rank {self.rank}" if self.rank is not None else ""
-        lines = [f"{self.name}: {self.decision.upper()}{rank} - {self.reason}"]
-        for criterion in self.criteria:
-            mark = "pass" if criterion.passed else "FAIL"
-            lines.append(f"    [{mark}] {criterion.name}: {criterion.explanation}")
-        return "\n".join(lines)
 
 
 def _fmt(value):

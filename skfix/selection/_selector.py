@@ -11,13 +11,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
-from ._criteria import (
-    RULE_WORDS,
-    CriterionResult,
-    Decision,
-    SelectionCriteria,
-    register_criterion,
-)
+from ._criteria import RULE_WORDS, SelectionCriteria
+from ._criterion_info import register_criterion
+from ._decision import CriterionResult, Decision
 from ._evaluate import (
     BASELINES,
     _evaluate_baselines,

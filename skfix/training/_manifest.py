@@ -11,7 +11,7 @@ from .. import __version__
 from .._json import to_jsonable
 from ..reporting import SCHEMA_VERSION
 from ..selection import apply_panel_correction
-from ..selection._criteria import criteria_info
+from ..selection._criterion_info import criteria_info
 
 LIBRARIES = (
     "scikit-learn",

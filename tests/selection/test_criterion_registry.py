@@ -15,7 +15,7 @@ from skfix.selection import (
     CriterionInfo,
     CriterionResult,
     SelectionCriteria,
-    _criteria,
+    _criterion_info,
     criterion_info,
     register_criterion,
 )
@@ -26,7 +26,9 @@ from tests.training.conftest import fast_config
 @pytest.fixture(autouse=True)
 def registry(monkeypatch):
     """Registrations made by a test are forgotten after it."""
-    monkeypatch.setattr(_criteria, "_CRITERION_INFO", dict(_criteria._CRITERION_INFO))
+    monkeypatch.setattr(
+        _criterion_info, "_CRITERION_INFO", dict(_criterion_info._CRITERION_INFO)
+    )
 
 
 def _with_pooled_accuracy(advice):
@@ -92,9 +94,9 @@ def test_a_report_redrawn_from_the_manifest_alone_keeps_the_criterion(
         "advice": advice,
     }
     # a new process: the run's own criterion class was never imported here
-    builtin = dict(_criteria._CRITERION_INFO)
+    builtin = dict(_criterion_info._CRITERION_INFO)
     del builtin["oos_accuracy"]
-    monkeypatch.setattr(_criteria, "_CRITERION_INFO", builtin)
+    monkeypatch.setattr(_criterion_info, "_CRITERION_INFO", builtin)
     assert criterion_info("oos_accuracy").advice is None
     write_reports(manifest, tmp_path / "redrawn")
     redrawn = (tmp_path / "redrawn" / "reports" / "BAA.md").read_text(encoding="utf-8")
