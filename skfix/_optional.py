@@ -9,6 +9,7 @@ private module for an import helper.
 import importlib
 
 __all__ = [
+    "import_dotted",
     "import_distributed",
     "import_matplotlib_agg",
     "import_optional",
@@ -25,6 +26,24 @@ def import_optional(name, message):
         return importlib.import_module(name)
     except ImportError as exc:
         raise ImportError(message) from exc
+
+
+def import_dotted(path):
+    """The object a dotted path names, ``"package.module.Name"``: a class a user's
+    configuration declares, or one a model record names.
+
+    Raises
+    ------
+    ImportError, AttributeError
+        When the module cannot be imported or has no such name; ``ValueError`` when
+        ``path`` is not a dotted path.
+    """
+    module, _, attribute = path.rpartition(".") if isinstance(path, str) else ("", "", "")
+    if not module or not attribute:
+        raise ValueError(
+            f"expected a dotted path such as 'package.module.Name'; got {path!r}"
+        )
+    return getattr(importlib.import_module(module), attribute)
 
 
 def import_xgboost():

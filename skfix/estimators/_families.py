@@ -11,11 +11,11 @@ Users add their own families with :func:`register_model_family` (Python) or a
 
 import copy
 import dataclasses
-import importlib
 from types import MappingProxyType
 
 from sklearn.base import is_classifier
 
+from .._optional import import_dotted
 from ._boosting import RegularizedXGBClassifier
 from ._forest import RegularizedRandomForestClassifier
 from ._linear import RegularizedLogisticRegression
@@ -198,9 +198,8 @@ class ModelFamily:
                 f"{where} estimator must be a class path such as "
                 f"'sklearn.ensemble.HistGradientBoostingClassifier'; found {path!r}."
             )
-        module, _, attribute = path.rpartition(".")
         try:
-            estimator = getattr(importlib.import_module(module), attribute)
+            estimator = import_dotted(path)
         except (ImportError, AttributeError) as exc:
             raise ValueError(
                 f"{where} estimator {path!r} cannot be imported ({type(exc).__name__}: "

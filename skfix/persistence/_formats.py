@@ -16,7 +16,6 @@ statistics) travels as plain JSON next to the payload; see ``_model_file``.
 
 import copy
 import dataclasses
-import importlib
 import io
 import json
 import math
@@ -25,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._optional import import_skops, import_torch, import_xgboost
+from .._optional import import_dotted, import_skops, import_torch, import_xgboost
 from ._errors import ModelIntegrityError, UntrustedTypesError
 
 __all__ = ["FORMATS", "ModelFormat", "format_for", "format_named", "qualified_name"]
@@ -81,8 +80,7 @@ def qualified_name(cls):
 
 def import_registered_class(name):
     """Import a class named in the registry (never a name read from a file as such)."""
-    module, _, attribute = name.rpartition(".")
-    return getattr(importlib.import_module(module), attribute)
+    return import_dotted(name)
 
 
 class _NotJSON(TypeError):

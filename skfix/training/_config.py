@@ -2,13 +2,14 @@
 
 import copy
 import dataclasses
-import importlib
 import sys
 from pathlib import Path
 
 from .._compat import validate_params
+from .._optional import import_dotted
 from ..augment import TimeSeriesAugmenter
 from ..estimators import MODEL_FAMILIES, NAIVE_RULES, PRESETS, ModelFamily, model_family
+from ..estimators._families import registered_model_families
 from ..selection import PurgedWalkForwardSplit, SelectionCriteria
 
 if sys.version_info >= (3, 11):
@@ -126,8 +127,6 @@ class TrainConfig:
         # worker processes of n_jobs=2 or a Dask cluster, which never ran the
         # registration, build them too.
         if isinstance(self.model_families, dict) and isinstance(self.models, tuple | list):
-            from ..estimators._families import registered_model_families
-
             registered = set(registered_model_families()) - set(MODELS)
             own = {
                 m: model_family(m)
@@ -234,8 +233,6 @@ class TrainConfig:
     def known_models(self):
         """The model names this configuration can train: the built-in families, those
         registered from Python and its own ``model_families``."""
-        from ..estimators._families import registered_model_families
-
         return [*registered_model_families(), *self.model_families]
 
     def family(self, model):
@@ -491,14 +488,13 @@ def _criteria_class(path, source):
     if path is None:
         return SelectionCriteria
     where = f"{source}: [criteria] class"
-    module, _, attribute = path.rpartition(".") if isinstance(path, str) else ("", "", "")
-    if not module:
+    try:
+        cls = import_dotted(path)
+    except ValueError:
         raise ConfigError(
             f"{where} must be a class path such as 'mypackage.criteria.MyCriteria'; "
             f"found {path!r}."
-        )
-    try:
-        cls = getattr(importlib.import_module(module), attribute)
+        ) from None
     except (ImportError, AttributeError) as exc:
         raise ConfigError(
             f"{where} {path!r} cannot be imported ({type(exc).__name__}: {exc})."

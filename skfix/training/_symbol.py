@@ -109,7 +109,7 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
         cls, params = NAIVE_RULES[name], config.rule(name).get_params()
     else:
         cls, params = config.family(name).estimator, config.estimator_params(name)
-    # skfix's classes by their public path, a user's by the path it was declared with
+    # skfix's classes by their public path, a user's by the module that defines it
     public = f"{cls.__module__.split('._')[0]}.{cls.__name__}"
     record = {
         "name": name,
