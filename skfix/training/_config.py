@@ -156,7 +156,7 @@ class TrainConfig:
         clash = sorted(set(self.model_families) & {*MODELS, *RULES})
         if clash:
             raise ConfigError(
-                f"{source}: [model_families] {clash} would replace a built-in model "
+                f"{source}: [model_families.{clash[0]}] would replace a built-in model "
                 "family or naive rule; give yours another name."
             )
         known = self.known_models()
@@ -554,11 +554,6 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
             )
         families = {}
         for name, table in tables.items():
-            if name in (*MODELS, *RULES):
-                raise ConfigError(
-                    f"{source}: [model_families.{name}] would replace a built-in model "
-                    "family or naive rule; give yours another name."
-                )
             try:
                 families[name] = ModelFamily.from_table(name, table, source)
             except ValueError as exc:
