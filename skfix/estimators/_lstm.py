@@ -6,7 +6,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._compat import Interval
-from ._neural import BaseNeuralClassifier, check_net_kwargs, inject_docs
+from ._neural import BaseNeuralClassifier, check_net_kwargs
+from ._neural_docs import inject_docs
 
 __all__ = ["LSTM_PRESETS", "RegularizedLSTMClassifier", "lookback_windows"]
 

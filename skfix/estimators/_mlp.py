@@ -2,7 +2,8 @@
 
 from numbers import Integral
 
-from ._neural import BaseNeuralClassifier, check_net_kwargs, inject_docs
+from ._neural import BaseNeuralClassifier, check_net_kwargs
+from ._neural_docs import inject_docs
 
 __all__ = ["MLP_PRESETS", "RegularizedMLPClassifier"]
 

@@ -27,137 +27,6 @@ _MIN_PART_ROWS = 2
 _MIN_AUTO_BATCH, _AUTO_BATCHES, _MAX_AUTO_BATCH = 64, 20, 512
 _HISTORY_KEYS = ("epoch", "train_loss", "valid_loss", "train_acc", "valid_acc")
 
-NEURAL_PARAMETERS_DOC = """\
-weight_decay : float, default=1e-3
-        Weight decay of the optimizer (decoupled with AdamW, an L2 penalty with Adam
-        and SGD).
-
-    optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
-        The torch optimizer: a name, or a subclass of ``torch.optim.Optimizer``
-        (``torch.optim.RMSprop``, your own), as skorch takes it. Its own arguments
-        are skorch parameters: ``optimizer__momentum=0.9``.
-
-    lr : float, default=1e-3
-        Learning rate.
-
-    max_epochs : int, default=100
-        Largest number of passes over the training part.
-
-    batch_size : int or "auto", default="auto"
-        Rows per mini-batch; training batches are reshuffled every epoch.
-        ``"auto"`` is 64 rows, or a twentieth of the training rows when that is
-        more (at most 512): about 20 updates per epoch on long series, where 64
-        rows would make an epoch cost several times more for the same accuracy.
-
-    early_stopping : bool, default=True
-        Stop when the validation loss has not improved for ``patience`` epochs and
-        restore the weights of the best epoch. The validation part is the **latest**
-        ``validation_fraction`` of the rows in the order received, after a gap of
-        ``validation_gap`` rows (see Notes). With too few rows for both parts the
-        net trains on all rows without early stopping and records a
-        ``"no_early_stopping"`` event.
-
-    patience : int, default=10
-        Epochs without improvement of the validation loss before stopping.
-
-    validation_fraction : float, default=0.2
-        Share of the rows, taken from the end, used for early stopping.
-
-    validation_gap : int or None, default=None
-        Rows dropped between the training and the validation part. ``None`` means
-        one label horizon (1 row) plus the rows a validation sample looks back on
-        (see the class's Notes).
-
-    standardize : bool, default=True
-        Standardize the features with a ``StandardScaler`` fitted on the training
-        part only (never on the validation rows).
-
-    augmenter : imbalanced-learn sampler or None, default=None
-        A resampler such as :class:`skfix.augment.TimeSeriesAugmenter`. It is cloned
-        and applied, with ``fit_resample``, to the training part only, *after* the
-        time-ordered validation part has been set aside, so no synthetic copy of a
-        validation row is ever trained on. An unset ``random_state`` of the
-        augmenter is derived from this estimator's ``random_state``.
-
-    monitor : SkorchMonitor or None, default=None
-        The training monitor (cloned at fit). ``None`` uses
-        ``SkorchMonitor()`` with its default thresholds.
-
-    net_params : dict or None, default=None
-        skorch's own prefixed parameters, passed to the ``NeuralNetClassifier``
-        last, so they win over skfix's: ``optimizer__momentum``, ``module__*``,
-        ``criterion__*``, ``iterator_train__*``, ``iterator_valid__*`` and
-        ``callbacks__<name>__<param>`` (the callbacks are ``"monitor"`` and, with
-        early stopping, ``"early_stopping"`` and ``"train_acc"``). ``set_params``
-        and ``GridSearchCV`` reach them by their skorch names, as with a skorch net:
-        ``set_params(optimizer__momentum=0.9)`` stores the value here, so
-        ``get_params`` stays one entry per constructor argument and ``clone`` keeps
-        them. The constructor takes them as keyword arguments too
-        (``RegularizedMLPClassifier(optimizer="sgd", optimizer__momentum=0.9)``) and
-        stores them here; ``fit`` refuses a key without one of the prefixes.
-
-    device : str, default="auto"
-        Torch device to train on; ``"auto"`` picks ``"cuda"`` when available. The
-        fitted network is moved to the CPU after training, so a model trained on a
-        GPU predicts, pickles and loads on any machine.
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds torch (weights, dropout, batch shuffling) and the augmenter. The same
-        integer gives the same predictions on the same CPU. Torch's global random
-        state is restored after ``fit``.
-
-    verbose : int, default=0
-        skorch's per-epoch log when positive."""
-
-NEURAL_ATTRIBUTES_DOC = """\
-classes_ : ndarray of shape (n_classes,)
-        The class labels; ``predict`` returns values from it.
-
-    n_features_in_ : int
-        Number of features seen during ``fit``.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during ``fit``, when ``X`` has string column names.
-
-    net_ : skorch.NeuralNetClassifier
-        The trained skorch net (on the CPU).
-
-    scaler_ : StandardScaler or None
-        The scaler fitted on the training part, or ``None`` without
-        ``standardize``.
-
-    augmenter_ : sampler or None
-        The fitted clone of ``augmenter``.
-
-    history_ : dict of list
-        Per-epoch ``epoch``, ``train_loss``, ``valid_loss``, ``train_acc`` and
-        ``valid_acc`` (NaN where not measured), for plots and reports.
-
-    n_epochs_ : int
-        Number of epochs run.
-
-    best_epoch_ : int or None
-        Epoch whose weights were kept by early stopping, else ``None``.
-
-    training_warnings_ : list of skfix.monitoring.TrainingEvent
-        Everything the monitor noticed during ``fit`` (each also issued as a
-        ``TrainingWarning``).
-
-    train_indices_ : ndarray of int
-        Positions, in the ``X`` given to ``fit``, of the real rows of the training
-        part.
-
-    valid_indices_ : ndarray of int
-        Positions of the validation rows (empty without early stopping).
-
-    train_sample_indices_ : ndarray of int or None
-        For every sample the net trained on, the position of its origin row in
-        ``X`` (from the augmenter's ``sample_indices_``; equal to ``train_indices_``
-        without augmenter; ``None`` when the augmenter does not report it).
-
-    device_ : str
-        The device the net was trained on."""
-
 
 def _as_float32(X):
     # torch cannot wrap read-only memory (e.g. a memory-mapped X) without copying.
@@ -184,13 +53,6 @@ _NET_PREFIXES = (
 def _is_net_param(key):
     prefix, separator, rest = key.partition("__")
     return bool(separator and rest) and prefix in _NET_PREFIXES
-
-
-def inject_docs(cls):
-    """Fill the shared parameter and attribute text into a neural estimator's doc."""
-    cls.__doc__ = cls.__doc__.replace("%(neural_parameters)s", NEURAL_PARAMETERS_DOC)
-    cls.__doc__ = cls.__doc__.replace("%(neural_attributes)s", NEURAL_ATTRIBUTES_DOC)
-    return cls
 
 
 def _fused(torch, optimizer, device):
@@ -406,13 +268,10 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             ]
         from ._torch_modules import ArrayBatches, WeightedNeuralNetClassifier
 
-        module_params = {
-            f"module__{key}": value for key, value in self._module_params().items()
-        }
         params = {
-            "module__n_features": self.n_features_in_,
-            "module__n_classes": len(self.classes_),
-            **module_params,
+            **self._module_kwargs(
+                self.n_features_in_, len(self.classes_), self._module_params()
+            ),
             "criterion": torch.nn.CrossEntropyLoss,
             "optimizer": optimizer,
             "optimizer__weight_decay": self.weight_decay,
@@ -434,6 +293,71 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             params["criterion__reduction"] = "none"
             return WeightedNeuralNetClassifier(self._module_class(), **params)
         return skorch.NeuralNetClassifier(self._module_class(), **params)
+
+    def _module_kwargs(self, n_features, n_classes, module_params):
+        """skorch's ``module__*`` arguments of the network: its size, the subclass's
+        ``module_params`` and, winning over both, a user's ``module__*`` parameters."""
+        kwargs = {"module__n_features": n_features, "module__n_classes": n_classes}
+        kwargs.update((f"module__{key}", value) for key, value in module_params.items())
+        kwargs.update(
+            (key, value)
+            for key, value in (self.net_params or {}).items()
+            if key.startswith("module__")
+        )
+        return kwargs
+
+    def _net_state(self):
+        """The fitted network as plain data, for a model file.
+
+        Returns
+        -------
+        arrays : dict of str to ndarray
+            The module's ``state_dict``, as CPU arrays.
+        network : dict
+            What :meth:`_restore_net` needs beside the arrays to rebuild the net:
+            ``module_params``, ``n_features``, ``n_classes`` and ``batch_size``.
+        """
+        check_is_fitted(self)
+        arrays = {
+            key: tensor.detach().cpu().numpy()
+            for key, tensor in self.net_.module_.state_dict().items()
+        }
+        network = {
+            "module_params": self._module_params(),
+            "n_features": int(self.n_features_in_),
+            "n_classes": len(self.classes_),
+            "batch_size": int(self.net_.batch_size),
+        }
+        return arrays, network
+
+    def _restore_net(self, arrays, network):
+        """Rebuild ``net_`` on the CPU from :meth:`_net_state`'s output, for predicting.
+
+        The module is built as ``fit`` built it and its weights are loaded strictly:
+        a tensor missing, extra or of another shape raises. The caller's torch random
+        state is left as it was (building a module draws initial weights).
+        """
+        torch, skorch = import_torch(type(self).__name__)
+        state_dict = {
+            key: torch.from_numpy(np.array(value)) for key, value in arrays.items()
+        }
+        net = skorch.NeuralNetClassifier(
+            self._module_class(),
+            **self._module_kwargs(
+                network["n_features"], network["n_classes"], network["module_params"]
+            ),
+            criterion=torch.nn.CrossEntropyLoss,
+            classes=list(range(network["n_classes"])),
+            batch_size=network["batch_size"],
+            train_split=None,
+            device="cpu",
+        )
+        with torch.random.fork_rng(devices=[]):
+            net.initialize()
+        net.module_.load_state_dict(state_dict, strict=True)
+        net.module_.eval()
+        self.net_ = net
+        return self
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):

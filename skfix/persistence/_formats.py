@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._optional import import_dotted, import_skops, import_torch, import_xgboost
+from .._optional import import_dotted, import_skops, import_xgboost
 from ._errors import ModelIntegrityError, UntrustedTypesError
 
 __all__ = ["FORMATS", "ModelFormat", "format_for", "format_named", "qualified_name"]
@@ -388,12 +388,10 @@ _SCALER_FITTED = ("mean_", "scale_", "var_", "n_samples_seen_", "n_features_in_"
 
 def _save_torch(estimator):
     params, dropped = _encode_params(estimator)
-    arrays = {}
-    for key, tensor in estimator.net_.module_.state_dict().items():
-        array = tensor.detach().cpu().numpy()
+    arrays, network = estimator._net_state()
+    for key, array in arrays.items():
         if array.dtype.kind not in "biuf":
-            raise TypeError(f"cannot save tensor {key!r} of dtype {tensor.dtype} safely")
-        arrays[key] = array
+            raise TypeError(f"cannot save tensor {key!r} of dtype {array.dtype} safely")
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     scaler = estimator.scaler_
@@ -408,12 +406,7 @@ def _save_torch(estimator):
             "params": _encode(scaler.get_params()),
             "fitted": _encode_attributes(scaler, _SCALER_FITTED),
         },
-        "network": {
-            "module_params": _encode(estimator._module_params()),
-            "n_features": int(estimator.n_features_in_),
-            "n_classes": len(estimator.classes_),
-            "batch_size": int(estimator.net_.batch_size),
-        },
+        "network": {**network, "module_params": _encode(network["module_params"])},
         "not_restored": [
             "augmenter_",
             "train_indices_",
@@ -427,7 +420,6 @@ def _save_torch(estimator):
 def _load_torch(cls, payload, state):
     from sklearn.preprocessing import StandardScaler
 
-    torch, skorch = import_torch(cls.__name__)
     estimator = cls(**_decode_params(state))
     _set_attributes(estimator, state["fitted"])
     _set_events(estimator, state["training_warnings"])
@@ -435,37 +427,11 @@ def _load_torch(cls, payload, state):
     if state["scaler"] is not None:
         estimator.scaler_ = StandardScaler(**_decode(state["scaler"]["params"]))
         _set_attributes(estimator.scaler_, state["scaler"]["fitted"])
-
     with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
-        state_dict = {key: torch.from_numpy(arrays[key].copy()) for key in arrays.files}
-    network = state["network"]
-    module_params = {
-        f"module__{key}": value for key, value in _decode(network["module_params"]).items()
-    }
-    # the module as trained: a user's skorch module__ parameters win, as in fit
-    module_params.update(
-        (key, value)
-        for key, value in (estimator.net_params or {}).items()
-        if key.startswith("module__")
-    )
-    net = skorch.NeuralNetClassifier(
-        estimator._module_class(),
-        module__n_features=network["n_features"],
-        module__n_classes=network["n_classes"],
-        **module_params,
-        criterion=torch.nn.CrossEntropyLoss,
-        classes=list(range(network["n_classes"])),
-        batch_size=network["batch_size"],
-        train_split=None,
-        device="cpu",
-    )
-    # initialize() draws random weights; keep the caller's torch random state intact.
-    with torch.random.fork_rng(devices=[]):
-        net.initialize()
-    net.module_.load_state_dict(state_dict, strict=True)
-    net.module_.eval()
-    estimator.net_ = net
-    return estimator
+        tensors = {key: arrays[key] for key in arrays.files}
+    network = {**state["network"]}
+    network["module_params"] = _decode(network["module_params"])
+    return estimator._restore_net(tensors, network)
 
 
 FORMATS = (
