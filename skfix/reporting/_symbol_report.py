@@ -1,7 +1,7 @@
 """The report of one symbol: data, candidates, evidence, the selected model, advice."""
 
 from skfix.selection import criterion_info
-from skfix.selection._criteria import RULE_WORDS
+from skfix.selection._checks import RULE_WORDS
 
 from ._common import (
     criterion_value,

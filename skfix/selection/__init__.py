@@ -7,15 +7,29 @@ hold-out (:func:`holdout_split`); out-of-sample predictions over walk-forward fo
 train-validation gap, fold stability and naive baselines (:func:`evaluate_candidates`);
 acceptance rules with a significance test against the baseline on the pooled
 out-of-sample rows (:class:`SelectionCriteria`, :func:`paired_sign_test`,
-:func:`maxt_adjusted_p_values`), each criterion registered with how reports show it
-(:func:`register_criterion`, :func:`criterion_info`); how much data a test needs
+:func:`maxt_adjusted_p_values`), each criterion a small class with its check, its unit
+and its advice (:class:`Criterion`, :func:`criterion_info`); how much data a test needs
 (:func:`minimum_detectable_edge`, :func:`rows_needed`); the choice for one symbol
 (:class:`ModelSelector`); and tuning (:class:`GapPenalizedGridSearchCV`,
 :func:`gap_penalized_refit`, :data:`excess_accuracy_scorer`).
 """
 
+from ._checks import (
+    BeatsBaseline,
+    BeatsNaiveRules,
+    Criterion,
+    EnoughRows,
+    FoldStd,
+    IsBaseline,
+    MinTestRows,
+    MinTestScore,
+    PanelFDR,
+    Trained,
+    TrainValidationGap,
+    ValidationTestDifference,
+)
 from ._criteria import SelectionCriteria
-from ._criterion_info import CriterionInfo, criterion_info, register_criterion
+from ._criterion_info import CriterionInfo, criterion_info
 from ._decision import CriterionResult, Decision
 from ._evaluate import CandidateEvaluation, evaluate_candidates
 from ._fold_scores import stability_variance, train_validation_gap
@@ -40,6 +54,18 @@ from ._stats import (
 from ._walk_forward import walk_forward_predict
 
 __all__ = [
+    "BeatsBaseline",
+    "BeatsNaiveRules",
+    "Criterion",
+    "EnoughRows",
+    "FoldStd",
+    "IsBaseline",
+    "MinTestRows",
+    "MinTestScore",
+    "PanelFDR",
+    "Trained",
+    "TrainValidationGap",
+    "ValidationTestDifference",
     "CandidateEvaluation",
     "CriterionInfo",
     "CriterionResult",
@@ -61,7 +87,6 @@ __all__ = [
     "maxt_adjusted_p_values",
     "minimum_detectable_edge",
     "paired_sign_test",
-    "register_criterion",
     "rows_needed",
     "select_deployed",
     "stability_variance",

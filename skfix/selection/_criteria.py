@@ -4,58 +4,33 @@ import math
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
-from scipy.stats import binom, chi2, norm
 
-from ._criterion_info import register_criterion
-from ._decision import CriterionResult, Decision
+from ._checks import (
+    BUILTIN_CRITERIA,
+    BeatsBaseline,
+    BeatsNaiveRules,
+    Criterion,
+    FoldStd,
+    IsBaseline,
+    MinTestRows,
+    MinTestScore,
+    PanelFDR,
+    Trained,
+    TrainValidationGap,
+    ValidationTestDifference,
+    detectable_edge,
+)
+from ._decision import Decision
 from ._evaluate import BASELINES
 from ._stats import (
     _CORRECTIONS,
     _PANEL_CORRECTIONS,
     adjust_p_values,
     maxt_adjusted_p_values,
-    minimum_detectable_edge,
-    rows_needed,
 )
 
 EVIDENCE = ("pooled", "test")
-
-
-# The edge over the baseline that "insufficient data" says how much data would find.
-_PLANNING_EDGE = 0.05
-
-
-# The naive rules in words, as reports and reasons name them.
-RULE_WORDS = {
-    "majority": "always predicting the majority class",
-    "persistence": "predicting the same direction as the last period",
-}
-
-
 RANK_EVIDENCE = ("pooled", "test")
-
-
-def _fmt(value):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
-def _p(value):
-    """A p-value to three significant digits."""
-    return "n/a" if not _measured(value) else f"{value:.3g}"
-
-
-def _measured(value):
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
-def _losing_p_value(wins, losses):
-    """One-sided p-value that the other predictor is right more often: P(Binomial(
-    wins + losses, 1/2) >= losses); 1.0 without a discordant row."""
-    if wins + losses == 0:
-        return 1.0
-    return float(binom.sf(losses - 1, wins + losses, 0.5))
 
 
 @dataclass(frozen=True)
@@ -148,6 +123,9 @@ class SelectionCriteria:
         (``"bh"``, skfix 0.1's default); on a panel of noise it deploys anything no
         more often.
         Benjamini-Yekutieli (``"by"``) is valid under any dependence between symbols.
+    extra : tuple of Criterion, default=()
+        A user's own criteria (:class:`Criterion` instances), decided on after the
+        threshold rules above and before ``beats_baseline``.
 
     See Also
     --------
@@ -181,8 +159,28 @@ class SelectionCriteria:
     beat_naive_rules: bool = True
     rank_evidence: str = "pooled"
     panel_correction: str = "bky"
+    extra: tuple = ()
 
     def __post_init__(self):
+        if isinstance(self.extra, list):
+            object.__setattr__(self, "extra", tuple(self.extra))
+        if not isinstance(self.extra, tuple) or not all(
+            isinstance(c, Criterion) for c in self.extra
+        ):
+            raise ValueError(
+                "extra must be a tuple of skfix.selection.Criterion instances; got "
+                f"{self.extra!r}."
+            )
+        names = [c.name for c in self.extra]
+        clashes = sorted(
+            {n for n in names if names.count(n) > 1}
+            | {c.name for c in BUILTIN_CRITERIA} & set(names)
+        )
+        if clashes:
+            raise ValueError(
+                f"extra criteria must have names of their own; {clashes} name(s) more "
+                "than one criterion."
+            )
         if self.baseline is not None and self.baseline not in BASELINES:
             raise ValueError(
                 f"baseline must be one of {BASELINES} or None; got {self.baseline!r}."
@@ -271,8 +269,22 @@ class SelectionCriteria:
         )
 
     def as_dict(self):
-        """Return the thresholds as a JSON-serializable dict."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """Return the thresholds as a JSON-serializable dict.
+
+        A user's ``extra`` criteria appear (only when there are any) as a list of
+        ``{"class": "module.Name", **fields}``, the shape a TOML file's
+        ``[[criteria.extra]]`` tables take.
+        """
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        if self.extra:
+            values["extra"] = [
+                {
+                    "class": f"{type(c).__module__}.{type(c).__qualname__}",
+                    **{f.name: getattr(c, f.name) for f in fields(c)},
+                }
+                for c in self.extra
+            ]
+        return values
 
     def with_params(self, **changes):
         """Return a copy with some thresholds changed.
@@ -302,8 +314,9 @@ class SelectionCriteria:
         """Whether the candidate is the baseline rule itself (never deployed)."""
         return self.baseline is not None and evaluation.naive_rule == self.baseline
 
-    def _comparison(self, e):
-        """The evidence against the baseline that the significance test reads."""
+    def comparison(self, e):
+        """The evidence against the baseline that the significance test reads: the
+        pooled rows' or the test window's comparison with ``baseline``."""
         if self.evidence == "pooled":
             return e.comparisons[self.baseline]
         return e.test_comparisons[self.baseline]
@@ -329,7 +342,7 @@ class SelectionCriteria:
         ]
         raw = np.array(
             [
-                self._comparison(e)["p_value"] if ok else math.nan
+                self.comparison(e)["p_value"] if ok else math.nan
                 for e, ok in zip(evaluations, tested, strict=True)
             ],
             dtype=float,
@@ -395,69 +408,51 @@ class SelectionCriteria:
         return decisions
 
     def threshold_checks(self):
-        """The checks between ``test_rows`` and ``beats_baseline``, in order.
-
-        Each takes a :class:`CandidateEvaluation` and returns a
-        :class:`CriterionResult`; a threshold set to None leaves its check out. A
-        subclass adds a criterion by returning its own check as well, registered with
-        :func:`register_criterion` so that reports show its unit and advice: the new
-        criterion is then decided on, written to the manifest and reported like the
-        built-in ones.
+        """The criteria between ``test_rows`` and ``beats_baseline``, in order.
 
         Returns
         -------
-        checks : list of callable
+        checks : list of Criterion
             ``gap``, ``test_score``, ``validation_test_difference`` and ``fold_std``
-            by default.
-
-        Examples
-        --------
-        >>> from dataclasses import dataclass
-        >>> from skfix.selection import (
-        ...     CriterionResult, SelectionCriteria, register_criterion)
-        >>> @dataclass(frozen=True)
-        ... class WithPooledAccuracy(SelectionCriteria):
-        ...     min_oos_accuracy: float = 0.52
-        ...
-        ...     def threshold_checks(self):
-        ...         return [*super().threshold_checks(), self._oos_accuracy]
-        ...
-        ...     @register_criterion("oos_accuracy", unit="fraction")
-        ...     def _oos_accuracy(self, e):
-        ...         passed = e.oos_accuracy >= self.min_oos_accuracy
-        ...         return CriterionResult(
-        ...             "oos_accuracy", e.oos_accuracy, self.min_oos_accuracy, passed,
-        ...             f"pooled accuracy {e.oos_accuracy:.3f}")
-        >>> len(WithPooledAccuracy().threshold_checks())
-        5
+            (those whose threshold is not None), then ``extra``.
         """
         return [
             check
             for check, threshold in (
-                (self._gap, self.max_gap),
-                (self._test_score, self.min_test_score),
-                (self._validation_test, self.max_validation_test_diff),
-                (self._fold_std, self.max_fold_std),
+                (TrainValidationGap(), self.max_gap),
+                (MinTestScore(), self.min_test_score),
+                (ValidationTestDifference(), self.max_validation_test_diff),
+                (FoldStd(), self.max_fold_std),
             )
             if threshold is not None
-        ]
+        ] + list(self.extra)
+
+    def criteria_info(self, names):
+        """``{name: {"unit", "advice"}}`` of the criteria `names`, as a manifest
+        records them (``run.criteria_info``): the built-in ones and this run's own."""
+        from ._criterion_info import CriterionInfo
+
+        known = {c.name: c.info() for c in (*BUILTIN_CRITERIA, *self.extra)}
+        infos = (known.get(name) or CriterionInfo(name) for name in sorted(names))
+        return {info.name: {"unit": info.unit, "advice": info.advice} for info in infos}
 
     def _decide(self, e, p_raw, p_adjusted, n_tested):
         if e.failed:
-            criterion = self._trained(e)
+            criterion = Trained().check(e, self)
             return Decision(
                 e.name, "reject", f"it failed to train ({criterion.value}).", [criterion]
             )
         if self.is_null_rule(e):
-            criterion = self._null_rule(e)
+            criterion = IsBaseline().check(e, self)
             return Decision(e.name, "reject", criterion.explanation + ".", [criterion])
-        results = [self._test_rows(e), *(check(e) for check in self.threshold_checks())]
+        checks = [MinTestRows(), *self.threshold_checks()]
         if self.baseline is not None:
-            results.append(self._beats_baseline(e, p_adjusted, n_tested))
+            checks.append(BeatsBaseline(p_adjusted, n_tested))
         else:
             p_raw = p_adjusted = math.nan
         if self.beat_naive_rules:
-            results.append(self._beats_naive_rules(e))
+            checks.append(BeatsNaiveRules())
+        results = [check.check(e, self) for check in checks]
         failures = [r for r in results if not r.passed]
         if not results[0].passed:
             decision = "insufficient_data"
@@ -478,100 +473,6 @@ class SelectionCriteria:
             p_value_raw=p_raw,
         )
 
-    @register_criterion("is_baseline", unit="text")
-    def _null_rule(self, e):
-        return CriterionResult(
-            "is_baseline",
-            e.naive_rule,
-            None,
-            False,
-            f"it is the baseline itself ({RULE_WORDS.get(e.naive_rule, e.naive_rule)}, "
-            f"{_fmt(e.oos_accuracy)} on the pooled out-of-sample rows), the rule every "
-            "other candidate must beat; it is never deployed",
-        )
-
-    @register_criterion(
-        "beats_naive_rules",
-        unit="text",
-        advice="{explanation}: a rule with no parameters does as well; do not deploy "
-        "this model.",
-    )
-    def _beats_naive_rules(self, e):
-        """Not worse than a naive rule a user could have used instead, on the pooled
-        rows (point estimate) and on the test window (beyond its sampling error)."""
-        behind, beaten, within, compared = [], [], [], []
-        skipped = None
-        for rule, scores in e.baselines.items():
-            if rule == e.naive_rule:
-                continue
-            rule_pooled = scores["oos_accuracy"]
-            # beating the baseline on the pooled rows is beats_baseline's test, and
-            # passing it means a higher pooled accuracy: not said twice
-            judged_by_test = rule == self.baseline and self.evidence == "pooled"
-            if judged_by_test:
-                skipped = rule
-            else:
-                compared.append(f"{_fmt(rule_pooled)} for {rule}")
-            if not judged_by_test and not (
-                _measured(e.oos_accuracy) and e.oos_accuracy > rule_pooled
-            ):
-                behind.append(
-                    f"'{rule}' ({RULE_WORDS.get(rule, rule)}) scores {_fmt(rule_pooled)} "
-                    f"on the same {e.n_oos} pooled rows, at least its "
-                    f"{_fmt(e.oos_accuracy)}"
-                )
-            test = e.test_comparisons.get(rule)
-            if test is not None:
-                p = _losing_p_value(test["wins"], test["losses"])
-                if p > self.alpha and test["losses"] > test["wins"]:
-                    within.append(
-                        f"'{rule}' scores {_fmt(scores['test_accuracy'])} on the "
-                        f"{e.n_test}-row test window against its {_fmt(e.test_accuracy)} "
-                        f"({test['losses']} rows lost, {test['wins']} won: p = {_p(p)} > "
-                        f"alpha {_fmt(self.alpha)}, within the window's sampling error)"
-                    )
-                if p <= self.alpha:
-                    beaten.append(
-                        f"'{rule}' beats it on the {e.n_test}-row test window "
-                        f"({_fmt(scores['test_accuracy'])} vs {_fmt(e.test_accuracy)}, "
-                        f"{test['losses']} rows lost, {test['wins']} won: p = {_p(p)} <= "
-                        f"alpha {_fmt(self.alpha)})"
-                    )
-        failures = behind + beaten
-        if failures:
-            text = "; ".join(failures)
-        else:
-            parts = []
-            if compared:
-                parts.append(
-                    f"pooled accuracy {_fmt(e.oos_accuracy)} is above every other naive "
-                    f"rule's on the same rows ({', '.join(compared)})"
-                )
-            if skipped is not None:
-                parts.append(f"against '{skipped}' it is judged by beats_baseline")
-            parts.append("no rule beats it on the test window beyond its sampling error")
-            text = "; ".join(parts)
-            if within:
-                text += " (" + "; ".join(within) + ")"
-        return CriterionResult(
-            "beats_naive_rules",
-            "; ".join(
-                f"{rule} {_fmt(s['oos_accuracy'])}"
-                for rule, s in e.baselines.items()
-                if rule != e.naive_rule
-            ),
-            None,
-            not failures,
-            text,
-        )
-
-    @register_criterion("trained", unit="text")
-    def _trained(self, e):
-        error = f"{e.error['type']}: {e.error['message']}"
-        return CriterionResult(
-            "trained", error, None, False, f"the candidate raised {error}"
-        )
-
     def detectable_edge(self, n_oos):
         """What ``n_oos`` out-of-sample rows can reveal at this ``alpha``.
 
@@ -583,241 +484,15 @@ class SelectionCriteria:
         rows : int
             Out-of-sample rows an edge of 0.05 needs.
         """
-        return (
-            minimum_detectable_edge(n_oos, alpha=self.alpha),
-            rows_needed(_PLANNING_EDGE, alpha=self.alpha),
-        )
+        return detectable_edge(n_oos, self.alpha)
 
-    @register_criterion(
-        "test_rows",
-        unit="count",
-        advice="the test window has {value} rows, fewer than the {threshold} needed to "
-        "tell a model from luck: collect more history.",
-    )
-    def _test_rows(self, e):
-        passed = e.n_test >= self.min_test_rows
-        word = "at least" if passed else "fewer than"
-        explanation = (
-            f"the test window has {e.n_test} rows, {word} the {self.min_test_rows} required"
-        )
-        if not passed:
-            edge, rows = self.detectable_edge(e.n_oos)
-            explanation += (
-                f"; its {e.n_oos} out-of-sample rows could only reveal an edge over the "
-                f"baseline of {_fmt(edge)} or more (80 % power at alpha "
-                f"{_fmt(self.alpha)}), while an edge of {_PLANNING_EDGE:.2f} needs about "
-                f"{rows} out-of-sample rows"
-            )
-        return CriterionResult(
-            "test_rows", e.n_test, self.min_test_rows, passed, explanation
-        )
-
-    def _judges_sampling_error(self, e):
-        return self.allow_sampling_error and e.scoring == "accuracy" and e.n_test > 0
-
-    def _sampling_error(self, p, rows, claim):
-        """Whether a threshold crossed by the point estimate is within the sampling
-        error of `rows` (p above alpha), and the words that say so."""
-        passed = p > self.alpha
-        return passed, (
-            f", {'but within' if passed else 'beyond'} the sampling error of {rows} "
-            f"(p = {_p(min(p, 1.0))} {claim}, alpha {_fmt(self.alpha)})"
-        )
-
-    @register_criterion(
-        "gap",
-        unit="fraction",
-        advice="gap {rounded_value} (limit {rounded_threshold}): more data or stronger "
-        "regularization ({hint}).",
-    )
-    def _gap(self, e):
-        passed = _measured(e.gap) and e.gap <= self.max_gap
-        verdict = "within" if passed else "above"
-        return CriterionResult(
-            "gap",
-            e.gap,
-            self.max_gap,
-            passed,
-            f"train-validation gap {_fmt(e.gap)} ({_fmt(e.mean_train_score)} on training "
-            f"rows vs {_fmt(e.mean_validation_score)} on validation) is {verdict} the "
-            f"maximum {_fmt(self.max_gap)}"
-            + ("" if passed else ": the model memorizes its training rows"),
-        )
-
-    @register_criterion(
-        "test_score",
-        unit="fraction",
-        advice="test accuracy {value} is below {rounded_threshold}: the features carry "
-        "little signal at this horizon; try other features or another horizon.",
-    )
-    def _test_score(self, e):
-        above = _measured(e.test_score) and e.test_score >= self.min_test_score
-        text = (
-            f"test {e.scoring} {_fmt(e.test_score)} is "
-            f"{'at least' if above else 'below'} the minimum {_fmt(self.min_test_score)}"
-        )
-        passed = above
-        if not above and _measured(e.test_score) and self._judges_sampling_error(e):
-            # P(at most this many right | true accuracy = the minimum)
-            right = int(round(e.test_accuracy * e.n_test))
-            p = float(binom.cdf(right, e.n_test, self.min_test_score))
-            passed, words = self._sampling_error(
-                p,
-                f"{e.n_test} rows",
-                f"that an accuracy of at least {_fmt(self.min_test_score)} scores this low",
-            )
-            text += words
-        return CriterionResult(
-            "test_score", e.test_score, self.min_test_score, passed, text
-        )
-
-    @register_criterion(
-        "validation_test_difference",
-        unit="fraction",
-        advice="validation and test accuracy differ by {value} (allowed "
-        "{rounded_threshold}): the market may have changed between the two windows; a "
-        "shorter (rolling) training window or more recent data may help.",
-    )
-    def _validation_test(self, e):
-        diff = abs(e.mean_validation_score - e.test_score)
-        within = _measured(diff) and diff <= self.max_validation_test_diff
-        text = (
-            f"validation {_fmt(e.mean_validation_score)} and test {_fmt(e.test_score)} "
-            f"differ by {_fmt(diff)}, {'within' if within else 'more than'} the allowed "
-            f"{_fmt(self.max_validation_test_diff)}"
-        )
-        passed = within
-        n_val = int(e.n_oos) - int(e.n_test)
-        if not within and _measured(diff) and self._judges_sampling_error(e) and n_val > 0:
-            share = (e.mean_validation_score * n_val + e.test_score * e.n_test) / (
-                n_val + e.n_test
-            )
-            se = math.sqrt(max(share * (1 - share), 1e-12) * (1 / n_val + 1 / e.n_test))
-            z = (diff - self.max_validation_test_diff) / se
-            p = float(2 * norm.sf(z))
-            passed, words = self._sampling_error(
-                p,
-                f"{n_val} validation and {e.n_test} test rows",
-                "for a difference this far beyond the allowed one",
-            )
-            text += words
-        return CriterionResult(
-            "validation_test_difference",
-            diff,
-            self.max_validation_test_diff,
-            passed,
-            text,
-        )
-
-    @register_criterion(
-        "fold_std",
-        unit="fraction",
-        advice="validation accuracy varies across folds (std {value}, limit "
-        "{rounded_threshold}): performance is unstable over time; use more data or a "
-        "simpler model.",
-    )
-    def _fold_std(self, e):
-        within = _measured(e.validation_std) and e.validation_std <= self.max_fold_std
-        text = (
-            f"validation scores vary across {len(e.validation_scores)} folds with std "
-            f"{_fmt(e.validation_std)}, {'within' if within else 'above'} the maximum "
-            f"{_fmt(self.max_fold_std)}"
-        )
-        passed = within
-        n_folds = len(e.validation_scores)
-        n_val = int(e.n_oos) - int(e.n_test)
-        if (
-            not within
-            and _measured(e.validation_std)
-            and self._judges_sampling_error(e)
-            and n_folds > 1
-            and n_val > 0
-        ):
-            # Chi-square test of one accuracy across the folds: the spread that the
-            # windows' own sampling error cannot explain.
-            rows = n_val / n_folds
-            share = e.mean_validation_score
-            statistic = (
-                rows * n_folds * e.validation_variance / max(share * (1 - share), 1e-12)
-            )
-            p = float(chi2.sf(statistic, n_folds - 1))
-            passed, words = self._sampling_error(
-                p,
-                f"{n_folds} windows of about {rows:.0f} rows",
-                "that folds of one accuracy spread this much",
-            )
-            text += words
-        if not passed:
-            text += ": performance is unstable over time"
-        return CriterionResult(
-            "fold_std", e.validation_std, self.max_fold_std, passed, text
-        )
-
-    @register_criterion(
-        "beats_baseline",
-        unit="p_value",
-        advice="no evidence of signal over {baseline} (p = {value} > alpha "
-        "{threshold}): do not trade on it.",
-    )
-    def _beats_baseline(self, e, p_adjusted, n_tested):
-        comparison = self._comparison(e)
-        baseline = e.baselines[self.baseline]
-        if self.evidence == "pooled":
-            where = f"on {e.n_oos} pooled out-of-sample rows"
-            accuracy, base_accuracy = e.oos_accuracy, baseline["oos_accuracy"]
-        else:
-            where = f"on the {e.n_test}-row test window"
-            accuracy, base_accuracy = e.test_accuracy, baseline["test_accuracy"]
-        passed = _measured(p_adjusted) and p_adjusted <= self.alpha
-        verdict = "significantly better than" if passed else "not significantly better than"
-        correction = (
-            f"{self.correction}-corrected for {n_tested} candidates"
-            if self.correction != "none"
-            else "uncorrected"
-        )
-        return CriterionResult(
-            "beats_baseline",
-            p_adjusted,
-            self.alpha,
-            passed,
-            f"accuracy {_fmt(accuracy)} vs {_fmt(base_accuracy)} for '{self.baseline}' "
-            f"{where} ({comparison['wins']} rows won, {comparison['losses']} lost): p = "
-            f"{_p(comparison['p_value'])}, {correction} p = {_p(p_adjusted)}, alpha "
-            f"{_fmt(self.alpha)}: {verdict} the baseline",
-        )
-
-    @register_criterion(
-        "panel_fdr",
-        unit="p_value",
-        advice="significant on its own symbol, but not once every symbol of the run is "
-        "accounted for (p = {value} > alpha {threshold}): with many symbols some look "
-        "good by luck; more history on this symbol would settle it.",
-    )
     def panel_fdr(self, p_value, adjusted, n_judged):
-        """The criterion of the false-discovery control across the symbols of a run.
-
-        Parameters
-        ----------
-        p_value : float
-            The candidate's corrected p-value on its own symbol.
-        adjusted : float
-            The same after ``panel_correction`` across the run's judged symbols.
-        n_judged : int
-            Number of those symbols.
+        """The criterion of the false-discovery control across the symbols of a run
+        (:class:`PanelFDR`), judged at this ``alpha``.
 
         Returns
         -------
         result : CriterionResult
             Named ``"panel_fdr"``; passed when `adjusted` is at most ``alpha``.
         """
-        passed = adjusted <= self.alpha
-        method = self.panel_correction.upper()
-        return CriterionResult(
-            "panel_fdr",
-            adjusted,
-            self.alpha,
-            passed,
-            f"false-discovery control across the {n_judged} judged symbols of the run "
-            f"({method}): p = {p_value:.3g} becomes {adjusted:.3g}, "
-            f"{'within' if passed else 'above'} alpha {self.alpha:g}",
-        )
+        return PanelFDR(p_value, adjusted, n_judged).check(None, self)

@@ -11,9 +11,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
-from ._criteria import RULE_WORDS, SelectionCriteria
-from ._criterion_info import register_criterion
-from ._decision import CriterionResult, Decision
+from ._checks import RULE_WORDS, EnoughRows
+from ._criteria import SelectionCriteria
+from ._decision import Decision
 from ._evaluate import (
     BASELINES,
     _evaluate_baselines,
@@ -343,11 +343,10 @@ default="auto"
         }
 
     # The criterion of a series too short to split; its explanation says why.
-    @register_criterion("enough_rows", unit="text")
     def _too_short(self, items, message):
         self.split_ = {"n_selection": 0, "n_test": 0, "gap": self.gap, "folds": []}
         self._set_evidence(0, [])
-        criterion = CriterionResult("enough_rows", None, None, False, message)
+        criterion = EnoughRows(message).check(None, self.criteria_)
         self.decisions_ = {
             name: Decision(
                 name,

@@ -10,7 +10,7 @@ from .._optional import import_dotted
 from ..augment import TimeSeriesAugmenter
 from ..estimators import MODEL_FAMILIES, NAIVE_RULES, PRESETS, ModelFamily, model_family
 from ..estimators._families import registered_model_families
-from ..selection import PurgedWalkForwardSplit, SelectionCriteria
+from ..selection import Criterion, PurgedWalkForwardSplit, SelectionCriteria
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -507,6 +507,46 @@ def _criteria_class(path, source):
     return cls
 
 
+def _extra_criteria(tables, source):
+    """A user's own criteria from ``[[criteria.extra]]`` tables: ``class`` names a
+    :class:`skfix.selection.Criterion` subclass, the other keys are its fields."""
+    where = f"{source}: [[criteria.extra]]"
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(
+            f'{where} must be tables with class = "mypackage.MyCriterion" and the '
+            f"criterion's fields; found {tables!r}."
+        )
+    criteria = []
+    for table in tables:
+        table = dict(table)
+        path = table.pop("class", None)
+        try:
+            cls = import_dotted(path) if isinstance(path, str) else None
+        except ValueError:
+            cls = None
+        except (ImportError, AttributeError) as exc:
+            raise ConfigError(
+                f"{where} class {path!r} cannot be imported ({type(exc).__name__}: {exc})."
+            ) from None
+        if not (isinstance(cls, type) and issubclass(cls, Criterion)):
+            raise ConfigError(
+                f"{where} class must name a subclass of skfix.selection.Criterion by its "
+                f"path, such as 'mypackage.criteria.MinPooledAccuracy'; found {path!r}."
+            )
+        known = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(table) - set(known))
+        if unknown:
+            raise ConfigError(
+                f"{where} {path}: unknown key(s) {unknown}; expected some of "
+                f"{sorted(known)}."
+            )
+        try:
+            criteria.append(cls(**table))
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{where} {path}: {exc}") from None
+    return tuple(criteria)
+
+
 def config_from_dict(raw, *, source="the configuration", **overrides):
     """Build a validated ``TrainConfig`` from plain data (a parsed TOML file)."""
     unknown = sorted(set(raw) - _TOP_LEVEL)
@@ -566,6 +606,8 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
     if "criteria" in raw:
         table = dict(raw["criteria"])
         cls = _criteria_class(table.pop("class", None), source)
+        if "extra" in table:
+            table["extra"] = _extra_criteria(table["extra"], source)
         fields = [f.name for f in dataclasses.fields(cls)]
         unknown = sorted(set(table) - set(fields))
         if unknown:

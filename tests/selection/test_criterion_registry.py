@@ -1,56 +1,57 @@
-"""A criterion is one place in skfix.selection: its check, its unit and its advice.
+"""A criterion is one class: its check, its unit and its advice.
 
-The test adds a criterion the way a user would, with a subclass of
-SelectionCriteria and ``register_criterion``, and follows it through a training
-run: decided on, written to the manifest, shown in the report in its unit, with
-its advice. Nothing outside skfix.selection is told about it.
+The test adds a criterion the way a user would, a subclass of
+``skfix.selection.Criterion`` given to ``SelectionCriteria(extra=...)`` (or named in
+a TOML file), and follows it through a training run: decided on, written to the
+manifest, shown in the report in its unit, with its advice. Nothing outside the class
+is told about it.
 """
 
 import re
+import sys
 from dataclasses import dataclass
 
 import pytest
 
 from skfix.selection import (
+    Criterion,
     CriterionInfo,
     CriterionResult,
     SelectionCriteria,
-    _criterion_info,
     criterion_info,
-    register_criterion,
 )
-from skfix.training import train_panel
+from skfix.training import ConfigError, config_from_dict, train_panel
 from tests.training.conftest import fast_config
 
 
-@pytest.fixture(autouse=True)
-def registry(monkeypatch):
-    """Registrations made by a test are forgotten after it."""
-    monkeypatch.setattr(
-        _criterion_info, "_CRITERION_INFO", dict(_criterion_info._CRITERION_INFO)
-    )
+@dataclass(frozen=True)
+class MinPooledAccuracy(Criterion):
+    """The test's criterion: the pooled out-of-sample accuracy at least `threshold`."""
+
+    name = "oos_accuracy"
+    unit = "fraction"
+    advice = "pooled accuracy {value} is below {rounded_threshold}: collect more history."
+    threshold: float = 0.99
+
+    def check(self, e, criteria):
+        passed = e.oos_accuracy >= self.threshold
+        return CriterionResult(
+            self.name,
+            e.oos_accuracy,
+            self.threshold,
+            passed,
+            f"pooled out-of-sample accuracy {e.oos_accuracy:.3f}",
+        )
+
+
+@dataclass(frozen=True)
+class WithoutAdvice(MinPooledAccuracy):
+    advice = None
 
 
 def _with_pooled_accuracy(advice):
-    @dataclass(frozen=True)
-    class WithPooledAccuracy(SelectionCriteria):
-        min_oos_accuracy: float = 0.99
-
-        def threshold_checks(self):
-            return [*super().threshold_checks(), self._oos_accuracy]
-
-        @register_criterion("oos_accuracy", unit="fraction", advice=advice)
-        def _oos_accuracy(self, e):
-            passed = e.oos_accuracy >= self.min_oos_accuracy
-            return CriterionResult(
-                "oos_accuracy",
-                e.oos_accuracy,
-                self.min_oos_accuracy,
-                passed,
-                f"pooled out-of-sample accuracy {e.oos_accuracy:.3f}",
-            )
-
-    return WithPooledAccuracy()
+    criterion = MinPooledAccuracy() if advice else WithoutAdvice()
+    return SelectionCriteria(extra=(criterion,))
 
 
 def _run(tmp_path, criteria):
@@ -79,9 +80,7 @@ def test_a_new_criterion_reaches_manifest_and_report(tmp_path):
     assert advice in report
 
 
-def test_a_report_redrawn_from_the_manifest_alone_keeps_the_criterion(
-    tmp_path, monkeypatch
-):
+def test_a_report_redrawn_from_the_manifest_alone_keeps_the_criterion(tmp_path):
     import json
 
     from skfix.reporting import write_reports
@@ -93,10 +92,7 @@ def test_a_report_redrawn_from_the_manifest_alone_keeps_the_criterion(
         "unit": "fraction",
         "advice": advice,
     }
-    # a new process: the run's own criterion class was never imported here
-    builtin = dict(_criterion_info._CRITERION_INFO)
-    del builtin["oos_accuracy"]
-    monkeypatch.setattr(_criterion_info, "_CRITERION_INFO", builtin)
+    # only the manifest knows the criterion: nothing registers it in this process
     assert criterion_info("oos_accuracy").advice is None
     write_reports(manifest, tmp_path / "redrawn")
     redrawn = (tmp_path / "redrawn" / "reports" / "BAA.md").read_text(encoding="utf-8")
@@ -120,12 +116,51 @@ def test_unregistered_names_are_plain_numbers():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("attributes", "message"),
     [
-        ({"unit": "percent"}, "unit of criterion 'x' must be one of"),
+        ({"unit": "percent"}, "unit of criterion 'x' .* must be one of"),
         ({"advice": "{value} vs {limit}"}, r"unknown field\(s\) \['limit'\]"),
     ],
 )
-def test_register_criterion_refuses_unknown_units_and_fields(kwargs, message):
+def test_a_criterion_class_with_an_unknown_unit_or_field_is_refused(attributes, message):
     with pytest.raises(ValueError, match=message):
-        register_criterion("x", **kwargs)
+        type("Bad", (Criterion,), {"name": "x", **attributes})
+
+
+def test_extra_criteria_are_criterion_instances_with_names_of_their_own():
+    with pytest.raises(ValueError, match="tuple of skfix.selection.Criterion"):
+        SelectionCriteria(extra=(lambda e: None,))
+    with pytest.raises(ValueError, match=r"\['oos_accuracy'\] name"):
+        SelectionCriteria(extra=(MinPooledAccuracy(), WithoutAdvice()))
+
+    @dataclass(frozen=True)
+    class Gap(MinPooledAccuracy):
+        name = "gap"
+
+    with pytest.raises(ValueError, match=r"\['gap'\] name"):
+        SelectionCriteria(extra=(Gap(),))
+
+
+def test_the_toml_file_names_a_criterion_by_its_path(tmp_path):
+    path = f"{__name__}.MinPooledAccuracy"
+    raw = {"criteria": {"alpha": 0.01, "extra": [{"class": path, "threshold": 0.6}]}}
+    config = config_from_dict(raw, source="run.toml")
+    assert config.criteria.extra == (MinPooledAccuracy(0.6),)
+    assert config.as_dict()["criteria"]["extra"] == [{"class": path, "threshold": 0.6}]
+    assert "extra" not in SelectionCriteria().as_dict()  # the default: as before
+    assert sys.modules[__name__].MinPooledAccuracy is MinPooledAccuracy
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ([{"class": "tests.no_such_module.X"}], "cannot be imported"),
+        ([{"class": "skfix.selection.SelectionCriteria"}], "subclass of skfix.selection"),
+        ([{"threshold": 0.6}], "found None"),
+        ([{"class": f"{__name__}.MinPooledAccuracy", "limit": 1}], r"\['limit'\]"),
+        ({"class": "x"}, "must be tables"),
+    ],
+)
+def test_a_bad_criterion_table_names_the_file_and_the_key(extra, message):
+    with pytest.raises(ConfigError, match=rf"run.toml: \[\[criteria.extra\]\].*{message}"):
+        config_from_dict({"criteria": {"extra": extra}}, source="run.toml")

@@ -17,7 +17,12 @@ from skfix.estimators import (
     RegularizedLogisticRegression,
 )
 from skfix.features import make_dataset
-from skfix.selection import CandidateEvaluation, ModelSelector, SelectionCriteria
+from skfix.selection import (
+    BeatsNaiveRules,
+    CandidateEvaluation,
+    ModelSelector,
+    SelectionCriteria,
+)
 
 CRITERIA = SelectionCriteria(n_resamples=999)
 
@@ -164,7 +169,9 @@ def _evaluation(**changes):
 
 
 def test_losing_on_the_test_window_beyond_its_sampling_error_rejects():
-    check = SelectionCriteria()._beats_naive_rules
+    def check(evaluation):
+        return BeatsNaiveRules().check(evaluation, SelectionCriteria())
+
     assert check(_evaluation()).passed  # 2 rows behind on the window: sampling error
     beaten = _evaluation(
         test_comparisons={
