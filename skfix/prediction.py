@@ -44,16 +44,14 @@ def predict_panel(manifest, data):
     ValueError
         If the manifest or a model file is refused, or no symbol could be predicted.
     """
-    import json
-
     from .datasets import DataFormatError, read_price_files
     from .features import make_features
+    from .manifest import read_manifest
     from .persistence import load_deployment
-    from .persistence._model_file import read_regular_file
 
     manifest_path = Path(manifest)
     try:
-        raw = read_regular_file(manifest_path, "manifest")
+        record = read_manifest(manifest_path)
     except FileNotFoundError:
         raise ValueError(
             f"no manifest at {manifest_path}; expected the manifest.json a `skfix "
@@ -61,19 +59,6 @@ def predict_panel(manifest, data):
         ) from None
     except OSError as exc:
         raise ValueError(f"cannot read the manifest {manifest_path}: {exc}.") from None
-    try:
-        record = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        found = "JSON nested too deeply" if isinstance(exc, RecursionError) else exc
-        raise ValueError(
-            f"{manifest_path} is not a manifest: expected UTF-8 JSON written by `skfix "
-            f"train`, found {type(exc).__name__}: {found}."
-        ) from None
-    if not isinstance(record, dict):
-        raise ValueError(
-            f"{manifest_path} is not a manifest: expected a JSON object written by "
-            f"`skfix train`, found {type(record).__name__}."
-        )
     # the manifest read once: its checks and model files as from the path
     predictors = load_deployment(record, base_dir=manifest_path.parent)
     try:

@@ -8,11 +8,18 @@ from skfix._json import to_jsonable
 
 # One exception for every manifest problem, whether found while validating a manifest
 # here or while loading its models for deployment, so one ``except`` catches both.
-from skfix.persistence import ManifestError
+from ._errors import ManifestError
 
-__all__ = ["SCHEMA_VERSION", "load_schema", "validate_manifest"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "load_schema",
+    "validate_manifest",
+]
 
+# The version of the manifests skfix writes, and those whose models it loads.
 SCHEMA_VERSION = "1.2"
+SUPPORTED_SCHEMA_VERSIONS = frozenset({"1.0", "1.1", SCHEMA_VERSION})
 _SCHEMA_FILE = "manifest.schema.json"
 # jsonschema reports every violation; a handful is enough to see what is wrong without
 # burying the message when, say, a whole symbol has the wrong shape.
@@ -38,7 +45,7 @@ def load_schema():
 
     Examples
     --------
-    >>> from skfix.reporting import load_schema
+    >>> from skfix.manifest import load_schema
     >>> schema = load_schema()
     >>> schema["required"][:2]
     ['schema_version', 'utc_time_created']
@@ -156,8 +163,8 @@ def validate_manifest(manifest):
 
     Examples
     --------
-    >>> from skfix.persistence import ManifestError
-    >>> from skfix.reporting import validate_manifest
+    >>> from skfix.manifest import ManifestError
+    >>> from skfix.manifest import validate_manifest
     >>> try:
     ...     validate_manifest({"schema_version": "1.0"})
     ... except ManifestError as error:

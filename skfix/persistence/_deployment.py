@@ -1,14 +1,11 @@
 """Load the selected model of every symbol of a deployment manifest."""
 
-import json
 from pathlib import Path
 
-from ._errors import ManifestError
-from ._model_file import load_model, read_regular_file
+from ..manifest import SUPPORTED_SCHEMA_VERSIONS, ManifestError, read_manifest
+from ._model_file import load_model
 
 __all__ = ["SUPPORTED_SCHEMA_VERSIONS", "load_deployment"]
-
-SUPPORTED_SCHEMA_VERSIONS = frozenset({"1.0", "1.1", "1.2"})
 
 
 def _read_manifest(manifest, base_dir):
@@ -20,23 +17,7 @@ def _read_manifest(manifest, base_dir):
             )
         return manifest, Path(base_dir)
     path = Path(manifest)
-    try:
-        data = read_regular_file(path, "manifest")
-    except FileNotFoundError as exc:
-        raise FileNotFoundError(exc.errno, "manifest not found", str(path)) from exc
-    try:
-        loaded = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ManifestError(f"{path} is not UTF-8 text, as a manifest is: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"{path} is not valid JSON: {exc}") from exc
-    except RecursionError:
-        raise ManifestError(
-            f"{path} is nested too deeply to be a manifest skfix wrote"
-        ) from None
-    if not isinstance(loaded, dict):
-        raise ManifestError(f"{path} must hold a JSON object, not {type(loaded).__name__}")
-    return loaded, path.parent if base_dir is None else Path(base_dir)
+    return read_manifest(path), path.parent if base_dir is None else Path(base_dir)
 
 
 def _selected_record(symbol, entry):

@@ -1,5 +1,8 @@
 """The errors raised when a saved model or a deployment manifest cannot be trusted."""
 
+# ManifestError lives with the manifest; persistence raises it and re-exports it.
+from ..manifest import ManifestError
+
 __all__ = ["ManifestError", "ModelIntegrityError", "UntrustedTypesError"]
 
 
@@ -43,7 +46,3 @@ class UntrustedTypesError(ValueError):
     def __init__(self, message, *, untrusted_types=()):
         super().__init__(message)
         self.untrusted_types = list(untrusted_types)
-
-
-class ManifestError(ValueError):
-    """A deployment manifest or a model record is malformed or of an unknown version."""

@@ -16,14 +16,14 @@ never see the weights of one training run next to the parameters of another.
 import hashlib
 import io
 import json
-import os
 import zipfile
 from pathlib import Path, PurePath, PureWindowsPath
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._io import atomic_write, non_regular_kind
+from .._io import atomic_write
+from ..manifest import read_regular_file
 from ._errors import ManifestError, ModelIntegrityError, UntrustedTypesError
 from ._formats import format_for, format_named, import_registered_class, qualified_name
 
@@ -241,32 +241,6 @@ def _held_types(payload, trusted):
 
     held = set(import_skops().get_untrusted_types(data=payload))
     return sorted(user_trusted(held, trusted) | {trusted[0]})
-
-
-# Larger than any model skfix writes by far; a file past it is not one of them.
-MAX_FILE_BYTES = 2**31
-
-
-def read_regular_file(path, what):
-    """The bytes of a regular file, refusing anything else before opening it.
-
-    A FIFO would block the reader forever, and ``/dev/zero`` would be read without
-    end: a path (or the target of a symlink) that is not a regular file, or that is
-    larger than :data:`MAX_FILE_BYTES`, raises :class:`ManifestError` naming it.
-    """
-    mode = os.stat(path)  # follows symlinks; FileNotFoundError passes through
-    kind = non_regular_kind(mode.st_mode)
-    if kind is not None:
-        raise ManifestError(
-            f"refusing to read the {what} {path}: expected a regular file, found {kind}"
-        )
-    if mode.st_size > MAX_FILE_BYTES:
-        raise ManifestError(
-            f"refusing to read the {what} {path}: {mode.st_size:,} bytes, more than the "
-            f"{MAX_FILE_BYTES:,} a skfix file can be"
-        )
-    with open(path, "rb") as handle:
-        return handle.read(MAX_FILE_BYTES + 1)
 
 
 def _resolve(record, directory):

@@ -5,9 +5,10 @@ reports and the PNG plots are drawn from it alone, so they can be redrawn at any
 from the file.
 """
 
+# the manifest's schema lives in skfix.manifest; reporting keeps its names
+from ..manifest import SCHEMA_VERSION, load_schema, validate_manifest
 from ._plots import write_plots
 from ._reports import write_reports
-from ._schema import SCHEMA_VERSION, load_schema, validate_manifest
 
 __all__ = [
     "SCHEMA_VERSION",

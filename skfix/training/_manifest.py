@@ -9,9 +9,8 @@ import numpy as np
 
 from .. import __version__
 from .._json import to_jsonable
-from ..reporting import SCHEMA_VERSION
+from ..manifest import SCHEMA_VERSION
 from ..selection import apply_panel_correction
-from ..selection._criterion_info import criteria_info
 
 LIBRARIES = (
     "scikit-learn",
@@ -132,7 +131,7 @@ def build_manifest(symbols, config, source, created=None):
             **to_jsonable(config.as_dict()),
             # how reports show each criterion judged here, so that a report redrawn
             # from this manifest alone shows a user's own criteria as the run did
-            "criteria_info": criteria_info(
+            "criteria_info": config.criteria.criteria_info(
                 {
                     criterion["name"]
                     for record in symbols.values()

@@ -1,13 +1,12 @@
 """``train_panel``: every model on every symbol, honestly, with a record to trust."""
 
 import contextlib
-import json
 import logging
 from numbers import Integral
 from pathlib import Path
 
 from .._io import file_stems
-from .._json import dump_json
+from ..manifest import read_manifest, write_manifest
 from ..persistence._model_file import MODEL_SUFFIX
 from ._backend import _backend
 from ._config import ConfigError, TrainConfig
@@ -108,7 +107,7 @@ def train_panel(
     """
     from joblib import Parallel, delayed, parallel_config
 
-    from ..reporting import validate_manifest, write_plots, write_reports
+    from ..reporting import write_plots, write_reports
 
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):
@@ -179,8 +178,7 @@ def train_panel(
         )
         if not plots:
             manifest["run"]["plots"] = False
-        validate_manifest(manifest)
-        dump_json(manifest, out_dir / "manifest.json")
+        write_manifest(manifest, out_dir / "manifest.json")
         # the files of the previous manifest stay one run longer: a deployment job that
         # read it just before the switch still finds them
         _remove_unreferenced_models(out_dir, _model_paths(manifest) | previous_models)
@@ -246,10 +244,9 @@ def _remove_temporaries(out_dir):
 def _read_previous(out_dir):
     """The manifest an earlier run left in ``out_dir``, or {}."""
     try:
-        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        return read_manifest(out_dir / "manifest.json")
     except (OSError, ValueError):
         return {}
-    return manifest if isinstance(manifest, dict) else {}
 
 
 def _model_paths(manifest):

@@ -1,0 +1,30 @@
+"""The manifest: the record of a run, its schema, its version, its reader and writer.
+
+``manifest.json`` is the single source of truth of a ``skfix train`` run: reports and
+plots are drawn from it, ``skfix predict`` and :func:`skfix.persistence.load_deployment`
+load the models it names. Its JSON Schema (:func:`load_schema`) is versioned
+(:data:`SCHEMA_VERSION`); :func:`validate_manifest` checks a manifest against it,
+:func:`read_manifest` reads one with a clear refusal of anything else, and
+:func:`write_manifest` validates and writes one atomically. Every problem raises
+:class:`ManifestError`.
+"""
+
+from ._errors import ManifestError
+from ._io import read_manifest, read_regular_file, write_manifest
+from ._schema import (
+    SCHEMA_VERSION,
+    SUPPORTED_SCHEMA_VERSIONS,
+    load_schema,
+    validate_manifest,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "ManifestError",
+    "load_schema",
+    "read_manifest",
+    "read_regular_file",
+    "validate_manifest",
+    "write_manifest",
+]
