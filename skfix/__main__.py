@@ -116,9 +116,9 @@ class _Progress:
             # first symbol done
             self.bar.start_t = self.started
         # Models tried; a symbol that failed or had no usable rows fitted none.
-        tried = sum(c["status"] != "skipped" for c in record["candidates"])
+        tried = sum(c.status != "skipped" for c in record.candidates)
         self.bar.total -= self.n_models - tried
-        status = record["selected"]["name"] if record["selected"] else record["status"]
+        status = record.selected["name"] if record.selected else record.status
         self.bar.set_postfix_str(f"{done}/{total} symbols, {symbol}: {status}")
         self.bar.update(tried)
         if done == total:

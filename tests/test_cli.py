@@ -225,10 +225,11 @@ def test_progress_counts_models_with_an_eta():
     import io
 
     from skfix.__main__ import _Progress
+    from skfix.manifest import CandidateRecord, SymbolRecord
 
     def record(statuses, selected=None):
-        candidates = [{"status": s} for s in statuses]
-        return {"candidates": candidates, "selected": selected, "status": "trained"}
+        candidates = [CandidateRecord("m", "e", {}, False, status=s) for s in statuses]
+        return SymbolRecord("trained", candidates=candidates, selected=selected)
 
     stream = io.StringIO()
     progress = _Progress(stream, True, n_models=3)
@@ -236,7 +237,7 @@ def test_progress_counts_models_with_an_eta():
     assert (progress.bar.n, progress.bar.total) == (3, 9)
     progress(2, 3, "B", record(["ok", "skipped", "skipped"]))  # a short series
     assert (progress.bar.n, progress.bar.total) == (4, 7)
-    progress(3, 3, "C", {"candidates": [], "selected": None, "status": "failed"})
+    progress(3, 3, "C", SymbolRecord("failed"))
     assert (progress.bar.n, progress.bar.total) == (4, 4)
     text = stream.getvalue()
     assert "4/4 models" in text and "3/3 symbols, C: failed" in text

@@ -87,7 +87,12 @@ class Decision:
         return self.decision == "accept"
 
     def as_dict(self):
-        """Return a JSON-serializable dict (NaN becomes None)."""
+        """Return a JSON-serializable dict (NaN becomes None).
+
+        Its keys but ``name`` are the fields of a candidate's manifest entry that the
+        decision owns: ``decision``, ``reason``, ``criteria``, ``rank_score``,
+        ``rank``, ``p_value`` and ``p_value_raw``.
+        """
         return {
             "name": self.name,
             "decision": self.decision,
@@ -97,26 +102,6 @@ class Decision:
             "rank": self.rank,
             "p_value": _clean(self.p_value),
             "p_value_raw": _clean(self.p_value_raw),
-        }
-
-    def manifest_fields(self):
-        """The fields of a candidate's manifest entry that the decision owns.
-
-        Returns
-        -------
-        fields : dict
-            ``p_value``, ``p_value_raw``, ``decision``, ``reason``, ``criteria``,
-            ``rank_score`` and ``rank``, JSON-serializable (NaN becomes None), as
-            ``docs/manifest.md`` describes them.
-        """
-        return {
-            "p_value": _clean(self.p_value),
-            "p_value_raw": _clean(self.p_value_raw),
-            "decision": self.decision,
-            "reason": self.reason,
-            "criteria": [criterion.as_dict() for criterion in self.criteria],
-            "rank_score": _clean(self.rank_score),
-            "rank": self.rank,
         }
 
     def explain(self):

@@ -497,7 +497,8 @@ default="auto"
         return "\n".join([*lines, self.why_])
 
     def as_dict(self):
-        """Return the outcome as a JSON-serializable dict, for a manifest.
+        """Return the outcome as a JSON-serializable dict, for a user's own records
+        (``skfix train`` writes its manifest from :mod:`skfix.manifest` records).
 
         Returns
         -------

@@ -98,12 +98,10 @@ def load_panel(data=None, symbols=None):
 
 def _unreadable_record(failure):
     """The manifest entry of a file that could not be read."""
-    return {
-        "status": "failed",
-        "error": dict(failure),
-        "data": None,
-        "candidates": [],
-        "selected": None,
-        "why_none": f"the file could not be read: {failure['message']}",
-        "evidence": None,
-    }
+    from ..manifest import SymbolRecord
+
+    return SymbolRecord(
+        status="failed",
+        error=dict(failure),
+        why_none=f"the file could not be read: {failure['message']}",
+    )

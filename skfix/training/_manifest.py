@@ -8,8 +8,7 @@ from importlib import metadata
 import numpy as np
 
 from .. import __version__
-from .._json import to_jsonable
-from ..manifest import SCHEMA_VERSION
+from ..manifest import SCHEMA_VERSION, RunRecord
 from ..selection import apply_panel_correction
 
 LIBRARIES = (
@@ -30,70 +29,57 @@ def _summary(symbols):
     candidates = [
         c
         for record in symbols.values()
-        for c in record["candidates"]
-        if c["status"] != "skipped" and not c["naive_rule"]
+        for c in record.candidates
+        if c.status != "skipped" and not c.naive_rule
     ]
-    scored = models = [c for c in candidates if c["status"] == "ok"]
+    models = [c for c in candidates if c.status == "ok"]
     failures = [
         {
             "symbol": symbol,
             "candidate": None,
-            "type": r["error"]["type"],
-            "message": r["error"]["message"],
+            "type": r.error["type"],
+            "message": r.error["message"],
         }
         for symbol, r in symbols.items()
-        if r["status"] == "failed"
+        if r.status == "failed"
     ] + [
         {
             "symbol": symbol,
-            "candidate": c["name"],
-            "type": c["error"]["type"],
-            "message": c["error"]["message"],
+            "candidate": c.name,
+            "type": c.error["type"],
+            "message": c.error["message"],
         }
         for symbol, r in symbols.items()
-        for c in r["candidates"]
-        if c["status"] == "failed"
+        for c in r.candidates
+        if c.status == "failed"
     ]
 
     def mean(key):
-        values = [c[key] for c in models if c[key] is not None]
+        values = [getattr(c, key) for c in models if getattr(c, key) is not None]
         return float(np.mean(values)) if values else None
 
-    selected_gaps = [
-        c["gap"]
-        for r in symbols.values()
-        if r["selected"]
-        for c in r["candidates"]
-        if c["name"] == r["selected"]["name"]
-        and c["gap"] is not None
-        and not c["naive_rule"]
-    ]
+    deployed = [r.candidate(r.selected["name"]) for r in symbols.values() if r.selected]
+    selected_gaps = [c.gap for c in deployed if c.gap is not None and not c.naive_rule]
 
     return {
         "symbols_total": len(symbols),
-        "symbols_trained": sum(r["status"] == "trained" for r in symbols.values()),
-        "symbols_failed": sum(r["status"] == "failed" for r in symbols.values()),
+        "symbols_trained": sum(r.status == "trained" for r in symbols.values()),
+        "symbols_failed": sum(r.status == "failed" for r in symbols.values()),
         "symbols_insufficient_data": sum(
-            r["status"] == "insufficient_data" for r in symbols.values()
+            r.status == "insufficient_data" for r in symbols.values()
         ),
         "candidates_total": len(candidates),
         "candidates_skipped": sum(
-            c["status"] == "skipped" and not c["naive_rule"]
+            c.status == "skipped" and not c.naive_rule
             for r in symbols.values()
-            for c in r["candidates"]
+            for c in r.candidates
         ),
-        "candidates_succeeded": len(scored),
-        "model_success_rate": len(scored) / len(candidates) if candidates else None,
+        "candidates_succeeded": len(models),
+        "model_success_rate": len(models) / len(candidates) if candidates else None,
         "average_gap": mean("gap"),
         "average_test_accuracy": mean("test_accuracy"),
-        "deployable_count": sum(r["selected"] is not None for r in symbols.values()),
-        "deployed_naive_rules": sum(
-            c["naive_rule"]
-            for r in symbols.values()
-            if r["selected"]
-            for c in r["candidates"]
-            if c["name"] == r["selected"]["name"]
-        ),
+        "deployable_count": len(deployed),
+        "deployed_naive_rules": sum(c.naive_rule for c in deployed),
         "selected_average_gap": (float(np.mean(selected_gaps)) if selected_gaps else None),
         "failures": failures,
     }
@@ -112,34 +98,41 @@ def _library_versions():
 def build_manifest(symbols, config, source, created=None):
     """Assemble the manifest of a run from its per-symbol records.
 
-    The records are those of :func:`train_symbol`; the correction across symbols
-    (:func:`apply_panel_correction`) is applied here, to copies, so that a resumed run
-    corrects over every symbol of the run.
+    The records are those of :func:`train_symbol` (:class:`skfix.manifest.SymbolRecord`);
+    the correction across symbols (:func:`apply_panel_correction`) is applied here, to
+    copies, so that a resumed run corrects over every symbol of the run. The run's
+    :class:`skfix.manifest.RunRecord` is turned into JSON here, once.
+
+    Returns
+    -------
+    manifest : dict
+        The manifest, as strict JSON data.
     """
     created = created or datetime.now(timezone.utc)
     symbols, panel = apply_panel_correction(symbols, config.criteria)
     summary = _summary(symbols)
     summary["panel"] = panel
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "utc_time_created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "skfix_version": __version__,
-        "python_version": platform.python_version(),
-        "library_versions": _library_versions(),
-        "run": {
+    record = RunRecord(
+        schema_version=SCHEMA_VERSION,
+        utc_time_created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        skfix_version=__version__,
+        python_version=platform.python_version(),
+        library_versions=_library_versions(),
+        run={
             "data_source": source,
-            **to_jsonable(config.as_dict()),
+            **config.as_dict(),
             # how reports show each criterion judged here, so that a report redrawn
             # from this manifest alone shows a user's own criteria as the run did
             "criteria_info": config.criteria.criteria_info(
                 {
-                    criterion["name"]
+                    criterion.name
                     for record in symbols.values()
-                    for candidate in record["candidates"]
-                    for criterion in candidate["criteria"]
+                    for candidate in record.candidates
+                    for criterion in candidate.criteria
                 }
             ),
         },
-        "summary": summary,
-        "symbols": symbols,
-    }
+        summary=summary,
+        symbols=symbols,
+    )
+    return record.to_json()

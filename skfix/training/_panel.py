@@ -23,20 +23,20 @@ def _log_record(symbol, record):
     if not _LOG.isEnabledFor(logging.INFO):
         return
     outcome = (
-        f"selected {record['selected']['name']}"
-        if record["selected"]
-        else f"{record['status']}, nothing deployed"
+        f"selected {record.selected['name']}"
+        if record.selected
+        else f"{record.status}, nothing deployed"
     )
     models = ", ".join(
-        f"{c['name']} {c['decision'] if c['status'] != 'skipped' else 'skipped'}"
-        + (f" (p = {c['p_value']:.3g})" if c["p_value"] is not None else "")
-        for c in record["candidates"]
+        f"{c.name} {c.decision if c.status != 'skipped' else 'skipped'}"
+        + (f" (p = {c.p_value:.3g})" if c.p_value is not None else "")
+        for c in record.candidates
     )
     _LOG.info("%s: %s%s", symbol, outcome, f"; {models}" if models else "")
-    for c in record["candidates"]:
-        _LOG.debug("%s %s: %s", symbol, c["name"], c["reason"])
-    if record["why_none"] and not record["candidates"]:
-        _LOG.debug("%s: %s", symbol, record["why_none"])
+    for c in record.candidates:
+        _LOG.debug("%s %s: %s", symbol, c.name, c.reason)
+    if record.why_none and not record.candidates:
+        _LOG.debug("%s: %s", symbol, record.why_none)
 
 
 def train_panel(
@@ -85,7 +85,8 @@ def train_panel(
         Reuse the symbols an interrupted run in the same folder with the same
         configuration finished (their model files are checked by sha256).
     progress : callable, default=None
-        Called as ``progress(done, total, symbol, record)`` after each symbol.
+        Called as ``progress(done, total, symbol, record)`` after each symbol, with
+        the symbol's :class:`skfix.manifest.SymbolRecord`.
     plots : bool, default=True
         Draw the plots of ``plots/`` (and link them from the reports). Drawing is a
         good share of a short run; ``False`` skips it and the manifest says so.

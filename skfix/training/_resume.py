@@ -6,6 +6,7 @@ import json
 
 from .._io import atomic_write, sha256_file
 from .._json import dump_json, to_jsonable
+from ..manifest import SymbolRecord
 from ._symbol import _error_record, train_symbol
 
 STATE_DIR = ".skfix-state"
@@ -74,22 +75,19 @@ def _store(out_dir, stem, config_hash, record, files):
             atomic_write(out_dir / relative, data)
     except OSError as exc:
         error = _error_record(exc)
-        record.update(
-            status="failed",
-            error=error,
-            selected=None,
-            why_none=f"its model files could not be written: {error['message']}",
-        )
+        record.status, record.error, record.selected = "failed", error, None
+        record.why_none = f"its model files could not be written: {error['message']}"
         return
     if not _transient(record):
         # a failure of the disk, not of the model, is not kept: --resume retries it
         dump_json(
-            {"config_sha256": config_hash, "record": record}, _state_path(out_dir, stem)
+            {"config_sha256": config_hash, "record": record.to_json()},
+            _state_path(out_dir, stem),
         )
 
 
 def _transient(record):
-    errors = [record.get("error")] + [c.get("error") for c in record.get("candidates", [])]
+    errors = [record.error] + [c.error for c in record.candidates]
     return any(isinstance(e, dict) and e.get("transient") for e in errors)
 
 
@@ -102,9 +100,12 @@ def _resumable(out_dir, stem, config_hash):
         return None
     if state.get("config_sha256") != config_hash:
         return None
-    record = state["record"]
-    for candidate in record.get("candidates", []):
-        model_file = candidate.get("model_file")
+    try:
+        record = SymbolRecord.from_json(state["record"])
+    except (KeyError, TypeError, ValueError):
+        return None  # written by another version of skfix: trained again
+    for candidate in record.candidates:
+        model_file = candidate.model_file
         if model_file is None:
             continue
         file = out_dir / model_file["path"]

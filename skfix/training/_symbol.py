@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from .._json import to_jsonable
+from ..manifest import CandidateRecord, SymbolRecord
 from ..selection._panel import select_deployed
 
 MODELS_DIR = "models"
@@ -45,8 +45,8 @@ def _fingerprint(X, y, prices):
         },
         "n_features": int(X.shape[1]),
         "feature_names": [str(c) for c in X.columns],
-        "cleaning": to_jsonable(cleaning),
-        "dataset": to_jsonable(X.attrs.get("skfix_dataset", {})),
+        "cleaning": cleaning,
+        "dataset": X.attrs.get("skfix_dataset", {}),
     }
 
 
@@ -99,10 +99,10 @@ def _tuning(grid, evaluation):
 
 
 def _candidate_record(name, config, evaluation, decision, model_file, skipped=None):
-    """A candidate's manifest entry: who it is and its model file here; its scores
-    and its decision from :meth:`CandidateEvaluation.manifest_fields` and
-    :meth:`Decision.manifest_fields`. Timings (``fit_time``) are left out on purpose,
-    so that reruns, resumed runs and parallel runs give identical manifests."""
+    """A candidate's record: who it is and its model file here; its scores and its
+    decision from :meth:`CandidateEvaluation.manifest_fields` and
+    :meth:`Decision.as_dict`. Timings (``fit_time``) are left out on purpose, so that
+    reruns, resumed runs and parallel runs give identical manifests."""
     from ..estimators import NAIVE_RULES
 
     if name in NAIVE_RULES:
@@ -111,55 +111,42 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
         cls, params = config.family(name).estimator, config.estimator_params(name)
     # skfix's classes by their public path, a user's by the module that defines it
     public = f"{cls.__module__.split('._')[0]}.{cls.__name__}"
-    record = {
-        "name": name,
-        "estimator": public if public.startswith("skfix.") else config.family(name).path,
-        "params": to_jsonable(params),
-        "naive_rule": name in NAIVE_RULES,
-        "status": "failed",
-        "error": None,
-        "fold_train_scores": [],
-        "fold_validation_scores": [],
-        "mean_train_score": None,
-        "mean_validation_score": None,
-        "gap": None,
-        "validation_std": None,
-        "validation_variance": None,
-        "test_score": None,
-        "n_test": None,
-        "baselines": None,
-        "p_value": None,
-        "p_value_raw": None,
-        "panel_p_value": None,
-        "oos_accuracy": None,
-        "n_oos": None,
-        "tuning": None,
-        "alpha": config.criteria.alpha,
-        "decision": "failed",
-        "reason": None,
-        "criteria": [],
-        "rank_score": None,
-        "rank": None,
-        "monitor_events": [],
-        "model_file": model_file,
-    }
+    record = CandidateRecord(
+        name=name,
+        estimator=public if public.startswith("skfix.") else config.family(name).path,
+        params=params,
+        naive_rule=name in NAIVE_RULES,
+        alpha=config.criteria.alpha,
+        model_file=model_file,
+    )
     if skipped is not None:
-        record.update(status="skipped", decision="insufficient_data", reason=skipped)
-        return to_jsonable(record)
+        record.status, record.decision, record.reason = (
+            "skipped",
+            "insufficient_data",
+            skipped,
+        )
+        return record
     if decision is not None:
-        record.update(decision.manifest_fields())
+        _set(record, {k: v for k, v in decision.as_dict().items() if k != "name"})
+        record.criteria = list(decision.criteria)
     if evaluation is None:
-        record["status"] = "not_evaluated"
-        return to_jsonable(record)
-    record.update(evaluation.manifest_fields())
+        record.status = "not_evaluated"
+        return record
+    _set(record, evaluation.manifest_fields())
     grid = config.grid(name)
     if grid:
-        record["tuning"] = _tuning(grid, evaluation)
+        record.tuning = _tuning(grid, evaluation)
     if evaluation.failed:
         # A candidate that raised, or whose model could not be saved, is evidence of
         # nothing: it keeps its criteria and reason, not its score or p-values.
-        record.update(decision="failed", rank_score=None, p_value=None, p_value_raw=None)
-    return to_jsonable(record)
+        record.decision, record.rank_score = "failed", None
+        record.p_value = record.p_value_raw = None
+    return record
+
+
+def _set(record, values):
+    for key, value in values.items():
+        setattr(record, key, value)
 
 
 def _is_neural(config, name):
@@ -211,41 +198,29 @@ def train_symbol(symbol, prices, config, out_dir, stem):
 
     Returns
     -------
-    record : dict
-        The symbol's entry of the manifest.
+    record : SymbolRecord
+        The symbol's record (its manifest entry once written).
     """
     from ..features import make_dataset
     from ..persistence import save_model
     from ..selection import ModelSelector
 
-    record = {
-        "status": "failed",
-        "error": None,
-        "data": None,
-        "candidates": [],
-        "selected": None,
-        "why_none": None,
-        "evidence": None,
-    }
+    record = SymbolRecord()
     try:
         X, y = make_dataset(prices, horizon=config.horizon)
     except ValueError as exc:
-        record.update(
-            status="insufficient_data",
-            error=_error_record(exc),
-            why_none=f"no usable rows: {exc}",
-        )
+        record.status = "insufficient_data"
+        record.error = _error_record(exc)
+        record.why_none = f"no usable rows: {exc}"
         return record
-    record["data"] = _fingerprint(X, y, prices)
+    record.data = _fingerprint(X, y, prices)
     if y.nunique() < 2:
         direction = "goes up" if int(y.iloc[0]) == 0 else "is flat or goes down"
-        record.update(
-            status="insufficient_data",
-            why_none=(
-                f"the series never {direction}: all {len(y)} labelled rows are class "
-                f"{int(y.iloc[0])} ({'up' if int(y.iloc[0]) else 'flat or down'}), so "
-                "there is nothing to classify; a model needs rows of both classes."
-            ),
+        record.status = "insufficient_data"
+        record.why_none = (
+            f"the series never {direction}: all {len(y)} labelled rows are class "
+            f"{int(y.iloc[0])} ({'up' if int(y.iloc[0]) else 'flat or down'}), so "
+            "there is nothing to classify; a model needs rows of both classes."
         )
         return record
     tried, skipped = config.models_for(len(y))
@@ -260,7 +235,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
     rules = _rules(config, X, skip_reason)
     names = [*config.models, *config.naive_rules]
     if not tried:
-        record["candidates"] = [
+        record.candidates = [
             _candidate_record(
                 name,
                 config,
@@ -271,10 +246,8 @@ def train_symbol(symbol, prices, config, out_dir, stem):
             )
             for name in names
         ]
-        record.update(
-            status="insufficient_data",
-            why_none="No candidate was tried: " + " ".join(skip_reason.values()),
-        )
+        record.status = "insufficient_data"
+        record.why_none = "No candidate was tried: " + " ".join(skip_reason.values())
         return record
     try:
         neural = any(_is_neural(config, name) for name in tried)
@@ -293,8 +266,8 @@ def train_symbol(symbol, prices, config, out_dir, stem):
                 random_state=config.seed,
             ).fit(X, y)
     except Exception as exc:  # one symbol never stops the others
-        record["error"] = _error_record(exc)
-        record["why_none"] = f"selection failed: {type(exc).__name__}: {exc}"
+        record.error = _error_record(exc)
+        record.why_none = f"selection failed: {type(exc).__name__}: {exc}"
         return record
 
     evaluations = {e.name: e for e in selector.evaluations_}
@@ -325,18 +298,14 @@ def train_symbol(symbol, prices, config, out_dir, stem):
                 name, config, evaluation, decision, model_file, skip_reason.get(name)
             )
         )
-    record["candidates"] = candidates
-    record["evidence"] = to_jsonable(selector.evidence_)
+    record.candidates = candidates
+    record.evidence = dict(selector.evidence_)
     # the baseline rule itself is never judged, so it does not make a symbol judged
-    judged = [c for c in candidates if not _is_baseline(c)]
-    all_insufficient = all(c["decision"] == "insufficient_data" for c in judged)
-    record["status"] = "insufficient_data" if all_insufficient else "trained"
+    judged = [c for c in candidates if not c.is_baseline]
+    all_insufficient = all(c.decision == "insufficient_data" for c in judged)
+    record.status = "insufficient_data" if all_insufficient else "trained"
     select_deployed(record, selector.why_ if selector.best_name_ else None, selector.why_)
     return record
-
-
-def _is_baseline(candidate):
-    return any(c["name"] == "is_baseline" for c in candidate["criteria"])
 
 
 def _rules(config, X, skip_reason):

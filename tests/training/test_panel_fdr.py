@@ -4,36 +4,46 @@ import numpy as np
 import pytest
 from scipy.stats import false_discovery_control
 
-from skfix.selection import SelectionCriteria, select_deployed
-from skfix.training import apply_panel_correction, train_panel
+from skfix.manifest import CandidateRecord, SymbolRecord
+from skfix.selection import CriterionResult, SelectionCriteria, select_deployed
+from skfix.training import apply_panel_correction as _apply_panel_correction
+from skfix.training import train_panel
 from tests.training.conftest import fast_config
 
 
 def _candidate(name, p, rank):
-    return {
-        "name": name,
-        "status": "ok",
-        "error": None,
-        "p_value": p,
-        "rank": rank,
-        "rank_score": 0.5,
-        "decision": "accept" if rank is not None else "reject",
-        "reason": "it meets every criterion." if rank is not None else "it failed.",
-        "criteria": [{"name": "beats_baseline", "value": p, "passed": p <= 0.05}],
-        "model_file": {"path": f"models/{name}.zip"},
-    }
+    return CandidateRecord(
+        name=name,
+        estimator="skfix.estimators.X",
+        params={},
+        naive_rule=False,
+        status="ok",
+        p_value=p,
+        rank=rank,
+        rank_score=0.5,
+        decision="accept" if rank is not None else "reject",
+        reason="it meets every criterion." if rank is not None else "it failed.",
+        criteria=[CriterionResult("beats_baseline", p, 0.05, p <= 0.05, "p")],
+        model_file={"path": f"models/{name}.zip"},
+    )
 
 
 def _symbol(*candidates):
-    record = {
-        "status": "trained",
-        "candidates": list(candidates),
-        "evidence": {"p_value": min(c["p_value"] for c in candidates)},
-        "selected": None,
-        "why_none": "none accepted",
-    }
+    record = SymbolRecord(
+        status="trained",
+        candidates=list(candidates),
+        evidence={"p_value": min(c.p_value for c in candidates)},
+        why_none="none accepted",
+    )
     select_deployed(record, "ranked first", "none accepted")
     return record
+
+
+def apply_panel_correction(symbols, criteria):
+    """The correction on typed records, with the records read back as the manifest
+    writes them."""
+    corrected, panel = _apply_panel_correction(symbols, criteria)
+    return {s: r.to_json() for s, r in corrected.items()}, panel
 
 
 def test_benjamini_hochberg_withdraws_what_the_panel_cannot_support():
@@ -46,7 +56,7 @@ def test_benjamini_hochberg_withdraws_what_the_panel_cannot_support():
     corrected, panel = apply_panel_correction(
         symbols, SelectionCriteria(panel_correction="bh")
     )
-    assert symbols["C"]["selected"] is not None  # the input is not modified
+    assert symbols["C"].selected is not None  # the input is not modified
     # symbol p-values 0.001, 0.004 (B's best accepted), 0.04, 1: BH keeps A and B
     q = false_discovery_control([0.001, 0.004, 0.04, 1.0])
     assert corrected["A"]["evidence"]["panel_p_value"] == pytest.approx(q[0])

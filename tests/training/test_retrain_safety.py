@@ -156,12 +156,14 @@ def test_a_worker_never_writes_into_out_dir(tmp_path):
     config = fast_config(("logistic",))
     symbol, record, files = _train_and_store("BAA", prices, config, nowhere, "BAA", "0")
     assert symbol == "BAA" and not nowhere.exists()
-    paths = {c["model_file"]["path"] for c in record["candidates"] if c["model_file"]}
+    paths = {c.model_file["path"] for c in record.candidates if c.model_file}
     assert set(files) == paths and all(p.startswith("models/BAA/") for p in paths)
     out = tmp_path / "run"
     _store(out, "BAA", "0", record, files)  # where the run is driven
     assert sorted(
-        load_deployment({"schema_version": "1.2", "symbols": {"BAA": record}}, out)
+        load_deployment(
+            {"schema_version": "1.2", "symbols": {"BAA": record.to_json()}}, out
+        )
     )
 
 
