@@ -145,7 +145,7 @@ def _symbol_cost(fused):
     import skfix.estimators._neural as neural
     from skfix.datasets import simulate_prices
     from skfix.selection import _selector
-    from skfix.training._config import config_from_dict
+    from skfix.training import config_from_dict
     from skfix.training._symbol import train_symbol
 
     classes = {

@@ -1,6 +1,7 @@
 """``skfix train`` as a Python call: many symbols, every model, an honest record."""
 
-from ._config import MODELS, ConfigError, TrainConfig, config_from_dict, load_config
+from ._config import MODELS, ConfigError, TrainConfig
+from ._config_file import config_from_dict, load_config
 from ._load import DataError, load_panel
 from ._manifest import apply_panel_correction, build_manifest
 from ._panel import train_panel

@@ -1,21 +1,14 @@
-"""The configuration of a training run, from keyword arguments or a TOML file."""
+"""The configuration of a training run (``TrainConfig``); reading it from a TOML file
+is ``_config_file``'s."""
 
 import copy
 import dataclasses
-import sys
-from pathlib import Path
 
 from .._compat import validate_params
-from .._optional import import_dotted
 from ..augment import TimeSeriesAugmenter
 from ..estimators import MODEL_FAMILIES, NAIVE_RULES, PRESETS, ModelFamily, model_family
 from ..estimators._families import registered_model_families
-from ..selection import Criterion, PurgedWalkForwardSplit, SelectionCriteria
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from ..selection import PurgedWalkForwardSplit, SelectionCriteria
 
 MODELS = tuple(MODEL_FAMILIES)  # ("logistic", "rf", "xgb", "mlp", "lstm")
 # The naive rules that compete with the models: "majority" is the baseline every
@@ -28,20 +21,6 @@ TUNING_GRIDS = {name: family.grid for name, family in MODEL_FAMILIES.items()}
 TUNING_DEFAULTS = {"enabled": True, "inner_splits": 3}
 MODEL_MIN_ROWS = {n: f.min_rows for n, f in MODEL_FAMILIES.items() if f.min_rows}
 AUGMENTED_MODELS = tuple(n for n, f in MODEL_FAMILIES.items() if f.augmented)
-_TOP_LEVEL = {
-    "models",
-    "model_families",
-    "naive_rules",
-    "seed",
-    "horizon",
-    "preset",
-    "criteria",
-    "split",
-    "augmentation",
-    "model_params",
-    "tuning",
-    "model_min_rows",
-}
 
 
 class ConfigError(ValueError):
@@ -445,198 +424,3 @@ def _validated(cls, params, where):
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return estimator
-
-
-def load_config(path, **overrides):
-    """Read a run configuration from a TOML file.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A TOML file with any of the top-level keys ``models``, ``seed``, ``horizon``,
-        ``preset`` and the tables ``[criteria]`` (``SelectionCriteria`` fields),
-        ``[split]``, ``[augmentation]`` (``TimeSeriesAugmenter`` parameters, or
-        ``enabled = false``), ``[model_params.<model>]``, ``[tuning]``
-        (``enabled``, ``inner_splits``, ``[tuning.grids.<model>]``) and
-        ``[model_min_rows]``.
-    **overrides : dict
-        Values that take precedence over the file's (the command line's).
-
-    Returns
-    -------
-    config : TrainConfig
-
-    Raises
-    ------
-    ConfigError
-        If the file cannot be read or parsed, or a key or value is invalid; the
-        message names the file and the key.
-    """
-    path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read the config file {path}: {exc.strerror}.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}.") from None
-    return config_from_dict(raw, source=str(path), **overrides)
-
-
-def _criteria_class(path, source):
-    """The criteria class a ``[criteria]`` table names with ``class = "pkg.Module"``:
-    SelectionCriteria or a subclass of it (a user's own criteria)."""
-    if path is None:
-        return SelectionCriteria
-    where = f"{source}: [criteria] class"
-    try:
-        cls = import_dotted(path)
-    except ValueError:
-        raise ConfigError(
-            f"{where} must be a class path such as 'mypackage.criteria.MyCriteria'; "
-            f"found {path!r}."
-        ) from None
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(
-            f"{where} {path!r} cannot be imported ({type(exc).__name__}: {exc})."
-        ) from None
-    if not (isinstance(cls, type) and issubclass(cls, SelectionCriteria)):
-        raise ConfigError(
-            f"{where} {path!r} must be skfix.selection.SelectionCriteria or a subclass "
-            f"of it; found {cls!r}."
-        )
-    return cls
-
-
-def _extra_criteria(tables, source):
-    """A user's own criteria from ``[[criteria.extra]]`` tables: ``class`` names a
-    :class:`skfix.selection.Criterion` subclass, the other keys are its fields."""
-    where = f"{source}: [[criteria.extra]]"
-    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise ConfigError(
-            f'{where} must be tables with class = "mypackage.MyCriterion" and the '
-            f"criterion's fields; found {tables!r}."
-        )
-    criteria = []
-    for table in tables:
-        table = dict(table)
-        path = table.pop("class", None)
-        try:
-            cls = import_dotted(path) if isinstance(path, str) else None
-        except ValueError:
-            cls = None
-        except (ImportError, AttributeError) as exc:
-            raise ConfigError(
-                f"{where} class {path!r} cannot be imported ({type(exc).__name__}: {exc})."
-            ) from None
-        if not (isinstance(cls, type) and issubclass(cls, Criterion)):
-            raise ConfigError(
-                f"{where} class must name a subclass of skfix.selection.Criterion by its "
-                f"path, such as 'mypackage.criteria.MinPooledAccuracy'; found {path!r}."
-            )
-        known = [f.name for f in dataclasses.fields(cls)]
-        unknown = sorted(set(table) - set(known))
-        if unknown:
-            raise ConfigError(
-                f"{where} {path}: unknown key(s) {unknown}; expected some of "
-                f"{sorted(known)}."
-            )
-        try:
-            criteria.append(cls(**table))
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where} {path}: {exc}") from None
-    return tuple(criteria)
-
-
-def config_from_dict(raw, *, source="the configuration", **overrides):
-    """Build a validated ``TrainConfig`` from plain data (a parsed TOML file)."""
-    unknown = sorted(set(raw) - _TOP_LEVEL)
-    if unknown:
-        raise ConfigError(
-            f"{source}: unknown key(s) {unknown}; expected some of {sorted(_TOP_LEVEL)}."
-        )
-    for key in ("criteria", "split", "augmentation", "tuning", "model_min_rows"):
-        if key in raw and not isinstance(raw[key], dict):
-            raise ConfigError(
-                f"{source}: {key} must be a table ([{key}] with key = value lines); "
-                f"found {type(raw[key]).__name__} {raw[key]!r}."
-            )
-    if "model_params" in raw and not (
-        isinstance(raw["model_params"], dict)
-        and all(isinstance(v, dict) for v in raw["model_params"].values())
-    ):
-        raise ConfigError(
-            f"{source}: model_params must be a table of tables ([model_params.rf] ...); "
-            f"found {raw['model_params']!r}."
-        )
-    if "naive_rules" in raw and (
-        not isinstance(raw["naive_rules"], list)
-        or not all(isinstance(m, str) for m in raw["naive_rules"])
-    ):
-        raise ConfigError(
-            f"{source}: naive_rules must be a list of rule names such as "
-            f'["majority", "persistence"]; found {raw["naive_rules"]!r}.'
-        )
-    if "models" in raw and (
-        not isinstance(raw["models"], list)
-        or not all(isinstance(m, str) for m in raw["models"])
-    ):
-        raise ConfigError(
-            f"{source}: models must be a list of model names such as "
-            f'["logistic", "rf"]; found {raw["models"]!r}.'
-        )
-    values = {key: raw[key] for key in ("seed", "horizon", "preset") if key in raw}
-    if "model_families" in raw:
-        tables = raw["model_families"]
-        if not isinstance(tables, dict):
-            raise ConfigError(
-                f"{source}: model_families must be a table of tables "
-                f"([model_families.hgb] ...); found {tables!r}."
-            )
-        families = {}
-        for name, table in tables.items():
-            try:
-                families[name] = ModelFamily.from_table(name, table, source)
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from None
-        values["model_families"] = families
-    if "models" in raw:
-        values["models"] = tuple(raw["models"])
-    if "naive_rules" in raw:
-        values["naive_rules"] = tuple(raw["naive_rules"])
-    if "criteria" in raw:
-        table = dict(raw["criteria"])
-        cls = _criteria_class(table.pop("class", None), source)
-        if "extra" in table:
-            table["extra"] = _extra_criteria(table["extra"], source)
-        fields = [f.name for f in dataclasses.fields(cls)]
-        unknown = sorted(set(table) - set(fields))
-        if unknown:
-            raise ConfigError(
-                f"{source}: [criteria] has unknown key(s) {unknown}; expected some of "
-                f"{sorted(fields)}."
-            )
-        try:
-            values["criteria"] = cls(**table)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{source}: [criteria] {exc}") from None
-    if "split" in raw:
-        values["split"] = dict(raw["split"])
-    if "augmentation" in raw:
-        augmentation = dict(raw["augmentation"])
-        enabled = augmentation.pop("enabled", True)
-        if "models" in augmentation:
-            models = augmentation.pop("models")
-            values["augmented_models"] = (
-                tuple(models) if isinstance(models, list) else models
-            )
-        values["augmentation"] = augmentation if enabled else None
-    if "tuning" in raw:
-        values["tuning"] = copy.deepcopy(raw["tuning"])
-    if "model_min_rows" in raw:
-        values["model_min_rows"] = {**MODEL_MIN_ROWS, **dict(raw["model_min_rows"])}
-    if "model_params" in raw:
-        values["model_params"] = {
-            model: dict(params) for model, params in raw["model_params"].items()
-        }
-    values.update({key: value for key, value in overrides.items() if value is not None})
-    return TrainConfig(**values, source=source)
