@@ -109,11 +109,9 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
         cls, params = NAIVE_RULES[name], config.rule(name).get_params()
     else:
         cls, params = config.family(name).estimator, config.estimator_params(name)
-    # skfix's classes by their public path, a user's by the module that defines it
-    public = f"{cls.__module__.split('._')[0]}.{cls.__name__}"
     record = CandidateRecord(
         name=name,
-        estimator=public if public.startswith("skfix.") else config.family(name).path,
+        estimator=_estimator_path(cls),
         params=params,
         naive_rule=name in NAIVE_RULES,
         alpha=config.criteria.alpha,
@@ -142,6 +140,19 @@ def _candidate_record(name, config, evaluation, decision, model_file, skipped=No
         record.decision, record.rank_score = "failed", None
         record.p_value = record.p_value_raw = None
     return record
+
+
+def _estimator_path(cls):
+    """skfix's classes by their public path (``skfix.estimators.X``) where that
+    package exports them, any other class by the module that defines it."""
+    import importlib
+
+    package = cls.__module__.split("._")[0]
+    if package.startswith("skfix."):
+        exported = getattr(importlib.import_module(package), cls.__name__, None)
+        if exported is cls:
+            return f"{package}.{cls.__name__}"
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _set(record, values):

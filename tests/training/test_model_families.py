@@ -42,10 +42,22 @@ hint = "fewer iterations or a smaller max_depth"
 
 
 def test_the_registry_holds_what_the_config_used_to_spell_out():
-    assert list(MODEL_FAMILIES) == ["logistic", "rf", "xgb", "mlp", "lstm"]
+    # the five families of skfix 0.1 first (a new built-in family comes after them)
+    assert list(MODEL_FAMILIES)[:5] == ["logistic", "rf", "xgb", "mlp", "lstm"]
     assert TUNING_GRIDS["xgb"] == {"max_depth": [4, 2], "learning_rate": [0.05, 0.1]}
-    assert MODEL_MIN_ROWS == {"mlp": 1000, "lstm": 1000}
-    assert AUGMENTED_MODELS == ("rf", "xgb", "mlp", "lstm")
+    assert {m: MODEL_MIN_ROWS.get(m) for m in ("logistic", "rf", "xgb", "mlp", "lstm")} == {
+        "logistic": None,
+        "rf": None,
+        "xgb": None,
+        "mlp": 1000,
+        "lstm": 1000,
+    }
+    assert [m for m in AUGMENTED_MODELS if m in list(MODEL_FAMILIES)[:5]] == [
+        "rf",
+        "xgb",
+        "mlp",
+        "lstm",
+    ]
     assert model_family("rf").params("legacy")["max_depth"] == 15
     assert make_estimator("logistic").C == 0.1
     assert all(f.builtin and not f.trusted_types() for f in MODEL_FAMILIES.values())
