@@ -12,8 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
 from .._optional import import_xgboost
-from ..augment import resample_training_rows
-from ._validation import check_weighted_classes, time_tail_split
+from ._validation import augment_training_rows, check_weighted_classes, time_tail_split
 
 # Fewer validation rows than this make early stopping follow noise: an accuracy on 10
 # rows moves in steps of 10 %. Below it the model trains on every row for n_estimators.
@@ -108,6 +107,8 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
     train_sample_indices_ : ndarray of int
         For every row the booster was trained on, its position in ``X``: with an
         augmenter, synthetic rows repeat the position of their origin row.
+    augmenter_ : sampler or None
+        The fitted clone of ``augmenter``.
 
     See Also
     --------
@@ -244,8 +245,13 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         monitor = XGBoostMonitor() if self.monitor is None else copy.deepcopy(self.monitor)
         random_state = check_random_state(self.random_state)
         seed = random_state.randint(np.iinfo(np.int32).max)
-        X_train, y_train, weight_train = self._augment(
-            X, y_encoded, sample_weight, train, random_state
+        X_train, y_train, weight_train = augment_training_rows(
+            self,
+            X[train],
+            y_encoded[train],
+            sample_weight[train],
+            train=train,
+            random_state=random_state,
         )
         model = xgboost.XGBClassifier(
             n_estimators=self.n_estimators,
@@ -300,23 +306,6 @@ class RegularizedXGBClassifier(ClassifierMixin, BaseEstimator):
         }
         self._model = model
         return self
-
-    def _augment(self, X, y, sample_weight, train, random_state):
-        """Resample the training part with a clone of ``augmenter``, if any."""
-        self.train_sample_indices_ = train
-        if self.augmenter is None:
-            return X[train], y[train], sample_weight[train]
-        X_res, y_res, _, origins = resample_training_rows(
-            self.augmenter, X[train], y[train], random_state=random_state
-        )
-        if origins is None:
-            raise ValueError(
-                f"{type(self).__name__} needs an augmenter that records sample_indices_ "
-                f"(where each output row came from); {type(self.augmenter).__name__} "
-                "does not."
-            )
-        self.train_sample_indices_ = train[origins]
-        return X_res, y_res, sample_weight[self.train_sample_indices_]
 
     def _early_stopping_split(self, y, sample_weight):
         """Return (train, valid) positions; valid is None when early stopping is off."""

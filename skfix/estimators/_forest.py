@@ -5,7 +5,7 @@ import copy
 from sklearn.ensemble import RandomForestClassifier
 
 from .._compat import HasMethods
-from ._validation import augment_fit_rows, check_weighted_classes
+from ._validation import augment_training_rows, check_weighted_classes
 
 
 class RegularizedRandomForestClassifier(RandomForestClassifier):
@@ -196,7 +196,9 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         """
         from ..monitoring import ForestMonitor
 
-        X, y, sample_weight = augment_fit_rows(self, X, y, sample_weight)
+        X, y, sample_weight = augment_training_rows(
+            self, X, y, sample_weight, random_state=self.random_state
+        )
         check_weighted_classes(y, sample_weight, type(self).__name__)
         super().fit(X, y, sample_weight=sample_weight)
         self.training_warnings_ = []

@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
-from ._validation import augment_fit_rows, check_weighted_classes
+from ._validation import augment_training_rows, check_weighted_classes
 
 # scikit-learn 1.8 replaced `penalty` by `l1_ratio` alone; before it, l1_ratio applies
 # only with penalty="elasticnet".
@@ -163,7 +163,9 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        X, y, sample_weight = augment_fit_rows(self, X, y, sample_weight)
+        X, y, sample_weight = augment_training_rows(
+            self, X, y, sample_weight, random_state=self.random_state
+        )
         check_weighted_classes(y, sample_weight, type(self).__name__)
         self.classes_ = np.unique(y)
         if self.classes_.size < 2:

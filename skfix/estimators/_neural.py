@@ -19,8 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
 from .._optional import import_torch
-from ..augment import resample_training_rows
-from ._validation import time_tail_split
+from ._validation import augment_training_rows, time_tail_split
 
 _MIN_PART_ROWS = 2
 # batch_size="auto": 64 rows, or enough for about 20 updates per epoch, at most 512
@@ -219,22 +218,21 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             return everything, everything[:0]
         return train, valid
 
-    def _augment(self, X_train, y_train, train, seed):
-        self.augmenter_ = None
-        self.train_sample_indices_ = train
-        if self.augmenter is None:
-            return X_train, y_train
+    def _augment(self, X_train, y_train, weight_train, train, seed):
+        """The training samples after the augmenter (through the one hand-off,
+        :func:`augment_training_rows`), back in the net's shape and dtypes."""
         shape = X_train.shape[1:]
-        X_res, y_res, self.augmenter_, origins = resample_training_rows(
-            self.augmenter,
+        X_res, y_res, weight_train = augment_training_rows(
+            self,
             X_train.reshape(len(X_train), -1),
             y_train,
+            weight_train,
+            train=train,
             random_state=seed,
             lag_groups=self._lag_groups(self.n_features_in_),
         )
-        self.train_sample_indices_ = None if origins is None else train[origins]
         X_res = np.asarray(X_res, dtype=np.float32).reshape(-1, *shape)
-        return X_res, np.asarray(y_res, dtype=np.int64)
+        return X_res, np.asarray(y_res, dtype=np.int64), weight_train
 
     def _build_net(
         self, skorch, torch, n_train, valid_dataset, monitor, device, weighted=False
@@ -411,17 +409,15 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         X_scaled = X if self.scaler_ is None else self.scaler_.transform(X)
         samples = self._make_samples(_as_float32(X_scaled))
         y_encoded = y_encoded.astype(np.int64)
-        X_train, y_train = self._augment(samples[train], y_encoded[train], train, seed)
+        X_train, y_train, train_weight = self._augment(
+            samples[train],
+            y_encoded[train],
+            None if sample_weight is None else sample_weight[train],
+            train,
+            seed,
+        )
         valid_X = samples[valid]
         if sample_weight is not None:
-            origins = self.train_sample_indices_
-            if origins is None:
-                raise ValueError(
-                    f"{type(self).__name__} cannot weigh the rows its augmenter "
-                    f"{type(self.augmenter_).__name__} adds: the augmenter sets no "
-                    "sample_indices_, so they cannot be traced to a weighted row."
-                )
-            train_weight = sample_weight[origins]
             if not train_weight.sum() > 0:
                 raise ValueError(
                     f"sample_weight of the training rows of {type(self).__name__} "

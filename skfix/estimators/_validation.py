@@ -69,30 +69,58 @@ def time_tail_split(n_samples, validation_fraction, gap):
     return train, valid
 
 
-def augment_fit_rows(estimator, X, y, sample_weight=None):
-    """The rows an estimator without an early-stopping split trains on.
+def augment_training_rows(
+    estimator, X, y, sample_weight=None, *, train=None, random_state=None, lag_groups=None
+):
+    """The one place a skfix estimator hands its training rows to its augmenter.
 
-    All of ``X``, augmented by the estimator's ``augmenter`` when it has one (through
-    :func:`skfix.augment.resample_training_rows`, seeded from its ``random_state``);
-    sets ``augmenter_`` and ``train_sample_indices_`` (the position in ``X`` of each
-    row trained on; None without an augmenter, when every row was, in order).
-    Weights follow their rows to the synthetic copies.
+    The rows are augmented by a clone of the estimator's ``augmenter`` when it has one
+    (through :func:`skfix.augment.resample_training_rows`); weights follow their rows
+    to the synthetic copies. Sets ``augmenter_`` (the fitted clone, or None) and
+    ``train_sample_indices_``: for each row trained on, its position in the ``X``
+    given to ``fit`` (``train`` without an augmenter; None when ``train`` is None and
+    there is no augmenter, every row being trained on in order, or when the augmenter
+    records no ``sample_indices_``).
+
+    Parameters
+    ----------
+    estimator : estimator
+        Has ``augmenter``.
+    X, y : array-like
+        The training rows (2-D) and their labels.
+    sample_weight : array-like or None, default=None
+        Their weights.
+    train : ndarray of int or None, default=None
+        Their positions in the ``X`` given to ``fit`` (None: all of it, in order).
+    random_state : int, RandomState instance or None, default=None
+        Seeds an augmenter whose own ``random_state`` is None.
+    lag_groups : list or None, default=None
+        Passed to an augmenter that has a ``lag_groups`` parameter (the LSTM's).
 
     Returns
     -------
     X, y, sample_weight
         The rows to train on.
+
+    Raises
+    ------
+    ValueError
+        If rows are weighted and the augmenter records no ``sample_indices_``, so its
+        rows cannot be traced to a weighted row.
     """
     from ..augment import resample_training_rows
 
     estimator.augmenter_ = None
-    estimator.train_sample_indices_ = None
+    estimator.train_sample_indices_ = train
     if estimator.augmenter is None:
         return X, y, sample_weight
     X_res, y_res, estimator.augmenter_, origins = resample_training_rows(
-        estimator.augmenter, X, y, random_state=estimator.random_state
+        estimator.augmenter, X, y, random_state=random_state, lag_groups=lag_groups
     )
-    estimator.train_sample_indices_ = origins
+    if origins is None:
+        estimator.train_sample_indices_ = None
+    else:
+        estimator.train_sample_indices_ = origins if train is None else train[origins]
     if sample_weight is not None:
         if origins is None:
             raise ValueError(

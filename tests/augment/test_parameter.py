@@ -60,3 +60,33 @@ def test_a_saved_augmented_forest_loads_without_its_augmenter(tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), forest.predict_proba(X))
     assert loaded.augmenter is None and loaded.augmenter_ is None
     assert forest.augmenter is not None  # the fitted model itself is untouched
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda a: RegularizedRandomForestClassifier(n_estimators=5, augmenter=a),
+        lambda a: RegularizedLogisticRegression(augmenter=a),
+        lambda a: __import__("skfix.estimators").estimators.RegularizedXGBClassifier(
+            n_estimators=5, augmenter=a
+        ),
+        lambda a: __import__("skfix.estimators").estimators.RegularizedMLPClassifier(
+            max_epochs=2, augmenter=a
+        ),
+    ],
+    ids=["forest", "logistic", "xgb", "mlp"],
+)
+def test_one_hand_off_for_every_estimator(make):
+    """The augmenter's rows and their origins reach every estimator the same way, and
+    weights that cannot follow them are refused with one message."""
+    from imblearn import FunctionSampler
+
+    X, y = _series()
+    weights = np.linspace(0.5, 1.5, len(y))
+    model = make(TimeSeriesAugmenter(random_state=0)).fit(X, y, sample_weight=weights)
+    origins = model.train_sample_indices_
+    assert model.augmenter_ is not None and len(origins) > len(y) // 2
+    assert set(np.unique(origins)) <= set(range(len(y)))
+    untraced = make(FunctionSampler())  # resamples nothing, records no origins
+    with pytest.raises(ValueError, match="cannot weigh the rows its augmenter"):
+        untraced.fit(X, y, sample_weight=weights)
