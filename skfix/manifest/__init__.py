@@ -13,7 +13,7 @@ JSON once, when written. Its JSON Schema (:func:`load_schema`) is versioned
 
 from ._errors import ManifestError
 from ._io import read_manifest, read_regular_file, write_manifest
-from ._records import ABSENT, CandidateRecord, RunRecord, SymbolRecord
+from ._records import ABSENT, CandidateRecord, RunRecord, SymbolRecord, error_record
 from ._schema import (
     SCHEMA_VERSION,
     SUPPORTED_SCHEMA_VERSIONS,
@@ -33,5 +33,6 @@ __all__ = [
     "read_manifest",
     "read_regular_file",
     "validate_manifest",
+    "error_record",
     "write_manifest",
 ]

@@ -5,9 +5,10 @@ them; JSON conversion happens once, in ``to_json``, when the manifest (or a symb
 resume state) is written. ``from_json`` reads back what ``to_json`` wrote.
 """
 
+import traceback
 from dataclasses import dataclass, field, fields
 
-__all__ = ["ABSENT", "CandidateRecord", "RunRecord", "SymbolRecord"]
+__all__ = ["ABSENT", "CandidateRecord", "RunRecord", "SymbolRecord", "error_record"]
 
 
 class _Absent:
@@ -22,6 +23,38 @@ class _Absent:
 
 
 ABSENT = _Absent()
+
+
+def error_record(exc, *, with_traceback=True, transient=False, **extra):
+    """A record's ``error``: what was raised, in the one shape the manifest holds.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The exception.
+    with_traceback : bool, default=True
+        Record the traceback of the exception being handled (call it in the
+        ``except`` block); False records None.
+    transient : bool, default=False
+        Mark an ``OSError`` other than a ``PermissionError`` (a full disk, a flaky
+        mount) as ``"transient"``: not the model's fault, and ``--resume`` retries it.
+    **extra
+        Further keys, such as the ``source`` file.
+
+    Returns
+    -------
+    error : dict
+        ``type``, ``message``, ``traceback``, then `extra` (and ``transient``).
+    """
+    record = {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "traceback": traceback.format_exc() if with_traceback else None,
+        **extra,
+    }
+    if transient and isinstance(exc, OSError) and not isinstance(exc, PermissionError):
+        record["transient"] = True
+    return record
 
 
 def _as_json(record, nested=()):

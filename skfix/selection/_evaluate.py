@@ -3,7 +3,6 @@
 import math
 import numbers
 import time
-import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,6 +11,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import cross_validate
 
+from ..manifest import error_record
 from ._fold_scores import stability_variance, train_validation_gap
 from ._nested import nested_search_fits, shares_folds
 from ._split import PurgedWalkForwardSplit, holdout_split
@@ -402,11 +402,7 @@ def _evaluate_one(
     except Exception as exc:
         if error_score == "raise":
             raise
-        evaluation.error = {
-            "type": type(exc).__name__,
-            "message": str(exc),
-            "traceback": traceback.format_exc(),
-        }
+        evaluation.error = error_record(exc)
         evaluation.fit_time = time.perf_counter() - start
         return evaluation
     train = [fit["train_score"] for fit in fits[:-1]]

@@ -3,6 +3,8 @@ is not."""
 
 from pathlib import Path
 
+from ..manifest import error_record
+
 
 class DataError(ValueError):
     """The data of a run cannot be used at all (no files, unreadable files)."""
@@ -70,12 +72,7 @@ def load_panel(data=None, symbols=None):
             for name, exc in unreadable.items():
                 stem = price_file_symbol(name)
                 key = stem if stem not in panel and stem not in failures else name
-                failures[key] = {
-                    "type": type(exc).__name__,
-                    "message": str(exc),
-                    "traceback": None,
-                    "source": name,
-                }
+                failures[key] = error_record(exc, with_traceback=False, source=name)
         source = ", ".join(str(p) for p in paths)
     if symbols:
         missing = sorted(set(symbols) - set(panel) - set(failures))

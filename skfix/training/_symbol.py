@@ -3,27 +3,19 @@
 import contextlib
 import hashlib
 import sys
-import traceback
 import warnings
 
 import numpy as np
 
-from ..manifest import CandidateRecord, SymbolRecord
+from ..manifest import CandidateRecord, SymbolRecord, error_record
 from ..selection._panel import select_deployed
 
 MODELS_DIR = "models"
 
 
 def _error_record(exc):
-    record = {
-        "type": type(exc).__name__,
-        "message": str(exc),
-        "traceback": traceback.format_exc(),
-    }
-    if isinstance(exc, OSError) and not isinstance(exc, PermissionError):
-        # a full disk or a flaky mount: not the model's fault, and --resume retries it
-        record["transient"] = True
-    return record
+    # a full disk or a flaky mount is not the model's fault: --resume retries it
+    return error_record(exc, transient=True)
 
 
 def _fingerprint(X, y, prices):
