@@ -89,14 +89,14 @@ def main(argv=None):
     names = sorted(path.name for path in folder.iterdir())
     print(f"Price files in {folder}/: {', '.join(names)}")
 
-    prices = read_prices(folder)
+    prices, reports = read_prices(folder, return_reports=True)
     print(f"\n{'symbol':<8} {'rows':>5} {'first':>10} {'last':>10}  date format, price")
     for symbol, frame in prices.items():
-        report = frame.attrs["skfix_cleaning"]
+        report = reports[symbol]
         print(
             f"{symbol:<8} {len(frame):>5} {frame.index[0].date()!s:>10} "
-            f"{frame.index[-1].date()!s:>10}  {report['date_format']}, "
-            f"{report['close_column']!r} ({report['close_rule']})"
+            f"{frame.index[-1].date()!s:>10}  {report.date_format}, "
+            f"{report.close_column!r} ({report.close_rule})"
         )
 
     config = Path("run.toml")

@@ -62,13 +62,13 @@ def predict_panel(manifest, data):
     # the manifest read once: its checks and model files as from the path
     predictors = load_deployment(record, base_dir=manifest_path.parent)
     try:
-        panel, unreadable = read_price_files(data, min_rows=1)
+        panel, unreadable, reports = read_price_files(data, min_rows=1, return_reports=True)
     except DataFormatError as exc:
         raise ValueError(str(exc)) from None
     failed = {name: str(exc) for name, exc in unreadable.items()}
     tables, skipped = [], {}
     for symbol, prices in panel.items():
-        source = prices.attrs.get("skfix_cleaning", {}).get("source", str(data))
+        source = reports[symbol].source
         if symbol not in record["symbols"]:
             skipped[symbol] = "not in the manifest"
             continue

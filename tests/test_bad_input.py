@@ -175,9 +175,9 @@ def test_mixed_date_formats_each_unambiguous_are_read_exactly(tmp_path):
         for i, d in enumerate(dates)
     ]
     frame.to_csv(tmp_path / "X.csv", index=False)
-    read = read_prices(tmp_path / "X.csv", min_rows=1)["X"]
-    assert list(read.index) == list(dates)  # no day read as a month, none dropped
-    assert read.attrs["skfix_cleaning"]["date_format"].startswith("mixed, each unambiguous")
+    frames, reports = read_prices(tmp_path / "X.csv", min_rows=1, return_reports=True)
+    assert list(frames["X"].index) == list(dates)  # no day read as a month, none dropped
+    assert reports["X"].date_format.startswith("mixed, each unambiguous")
 
 
 def test_negative_volume_is_a_failure_not_insufficient_data(tmp_path, fast_toml, capsys):
@@ -203,9 +203,9 @@ def test_oddities_are_warned_in_the_cleaning_report_and_the_reports(
     rising = good_frame(300, seed=3).assign(Close=np.arange(300) + 100.0)
     rising.to_csv(data / "RISING.csv", index=False)
 
-    cleaning = read_prices(data / "SPIKE.csv", min_rows=1)["SPIKE"].attrs["skfix_cleaning"]
-    assert any("factor of 3" in w for w in cleaning["warnings"])
-    assert any("volume is 0 on every row" in w for w in cleaning["warnings"])
+    _, reports = read_prices(data / "SPIKE.csv", min_rows=1, return_reports=True)
+    assert any("factor of 3" in w for w in reports["SPIKE"].warnings)
+    assert any("volume is 0 on every row" in w for w in reports["SPIKE"].warnings)
 
     code, manifest, _ = _train(data, tmp_path / "o", fast_toml, capsys)
     assert code == EXIT_OK
@@ -222,10 +222,9 @@ def test_oddities_are_warned_in_the_cleaning_report_and_the_reports(
 def test_semicolons_and_decimal_commas_are_read_like_commas(tmp_path):
     semicolon_decimal_comma(tmp_path, "EURO", seed=4)
     good_frame(seed=4).to_csv(tmp_path / "PLAIN.csv", index=False)
-    frames = read_prices(tmp_path, min_rows=1)
+    frames, reports = read_prices(tmp_path, min_rows=1, return_reports=True)
     pd.testing.assert_frame_equal(frames["EURO"], frames["PLAIN"], check_like=True)
-    cleaning = frames["EURO"].attrs["skfix_cleaning"]
-    assert (cleaning["delimiter"], cleaning["decimal"]) == (";", ",")
+    assert (reports["EURO"].delimiter, reports["EURO"].decimal) == (";", ",")
 
 
 def test_thousands_dots_with_decimal_commas(tmp_path):

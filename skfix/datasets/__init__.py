@@ -11,10 +11,12 @@ studies, and ``bayes_direction`` gives the predictions that reach it.
 
 from ._market import load_market_panel
 from ._read import DataFormatError, price_file_symbol, read_price_files, read_prices
+from ._report import CleaningReport
 from ._simulate import PROCESSES, bayes_direction, simulate_prices
 
 __all__ = [
     "PROCESSES",
+    "CleaningReport",
     "DataFormatError",
     "bayes_direction",
     "load_market_panel",

@@ -11,6 +11,7 @@ import pandas as pd
 from ._dates import _iso
 from ._errors import _SHOWN, _error
 from ._numbers import _JUMP_FACTOR, _to_float
+from ._report import CleaningReport
 from ._table import _norm
 
 # Larger prices overflow the features' rolling sums (a 20-row mean of 1e307 is inf).
@@ -59,7 +60,9 @@ def _adjust_for_splits(data, table, mapping, close_rule, decimal, source):
 
 
 def _clean(data, dates, symbol, description, min_rows):
-    """Drop rows without a date or close, keep the last row of each date, sort, check."""
+    """Drop rows without a date or close, keep the last row of each date, sort, check.
+
+    Returns the clean frame and its :class:`CleaningReport`."""
     source = description["source"]
     rows_read = len(data)
     no_date = dates.isna().to_numpy()
@@ -121,35 +124,35 @@ def _clean(data, dates, symbol, description, min_rows):
             "periods plus room for labels; pass a smaller min_rows to read it anyway)",
             f"{len(frame)}",
         )
-    frame.attrs["skfix_cleaning"] = {
-        "symbol": symbol,
-        # Each frame gets its own copy: long-format symbols share one description.
+    report = CleaningReport(
+        symbol=symbol,
+        # Each report gets its own copy: long-format symbols share one description.
         **copy.deepcopy(description),
-        "rows_read": rows_read,
-        "rows_kept": len(frame),
-        "rows_without_date": {
+        rows_read=rows_read,
+        rows_kept=len(frame),
+        rows_without_date={
             "count": len(rows_without_date),
             "first_rows": rows_without_date[:_SHOWN],
             "action": "dropped",
         },
-        "missing_close": {
+        missing_close={
             "count": len(missing_close),
             "first_dates": _iso(missing_close[:_SHOWN]),
             "action": "dropped",
         },
-        "duplicate_dates": {
+        duplicate_dates={
             "count": len(repeated),
             "rows_dropped": int(superseded.sum()),
             "first_dates": _iso(repeated[:_SHOWN]),
             "action": "kept the last row of each date, in file order",
         },
-        "dates_after_today": {
+        dates_after_today={
             "count": len(future_dates),
             "first_dates": _iso(future_dates[:_SHOWN]),
             "action": "dropped",
         },
-        "unsorted": unsorted,
-        "warnings": _oddities(frame)
+        unsorted=unsorted,
+        warnings=_oddities(frame)
         + (
             [
                 f"{len(future_dates)} row(s) dated after today, such as "
@@ -158,13 +161,13 @@ def _clean(data, dates, symbol, description, min_rows):
             if future_dates
             else []
         ),
-        "missing_values": {
+        missing_values={
             column: int(frame[column].isna().sum())
             for column in frame.columns
             if column != "close"
         },
-    }
-    return frame
+    )
+    return frame, report
 
 
 def _oddities(frame):

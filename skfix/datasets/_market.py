@@ -2,7 +2,7 @@
 
 from importlib import resources
 
-from ._read import _merge, _read_file
+from ._read import _merge, _read_file, _split_reports
 
 __all__ = ["load_market_panel"]
 
@@ -11,7 +11,7 @@ __all__ = ["load_market_panel"]
 _DATA_SUFFIX = ".csv.gz"
 
 
-def load_market_panel(symbols=None):
+def load_market_panel(symbols=None, *, return_reports=False):
     """Load the eleven real price series shipped with skfix.
 
     Six series come from the arch 8.0.0 package (NCSA licence) and five monthly stock
@@ -24,15 +24,19 @@ def load_market_panel(symbols=None):
         The symbols to return, in this order; ``None`` returns all eleven: ``"AAPL"``,
         ``"AMZN"``, ``"BAA"``, ``"BRENT"``, ``"GOOG"``, ``"IBM"``, ``"MSFT"``,
         ``"NASDAQ"``, ``"SP500"``, ``"VIX"``, ``"WTI"``.
+    return_reports : bool, default=False
+        Also return what reading and cleaning did, one
+        :class:`~skfix.datasets.CleaningReport` per symbol (WTI and VIX have days
+        marked missing, which are dropped and reported).
 
     Returns
     -------
     panel : dict of str to pandas.DataFrame
         Symbol to frame, exactly as :func:`read_prices` reads the original files: a
         sorted, unique ``DatetimeIndex`` named ``date``, float64 columns ``close``
-        and, for SP500 and NASDAQ, ``open, high, low, volume``, and the cleaning
-        report in ``frame.attrs["skfix_cleaning"]`` (WTI and VIX have days marked
-        missing, which are dropped and reported).
+        and, for SP500 and NASDAQ, ``open, high, low, volume``.
+    reports : dict of str to CleaningReport
+        Only with ``return_reports=True``, for the same symbols.
 
     Raises
     ------
@@ -51,8 +55,8 @@ def load_market_panel(symbols=None):
     ['AAPL', 'AMZN', 'BAA', 'BRENT', 'GOOG', 'IBM', 'MSFT', 'NASDAQ', 'SP500', 'VIX', 'WTI']
     >>> panel["SP500"].columns.tolist()
     ['open', 'high', 'low', 'close', 'volume']
-    >>> wti = load_market_panel("WTI")["WTI"]
-    >>> len(wti), wti.attrs["skfix_cleaning"]["missing_close"]["count"]
+    >>> panel, reports = load_market_panel("WTI", return_reports=True)
+    >>> len(panel["WTI"]), reports["WTI"].missing_close["count"]
     (8321, 290)
     """
     data = resources.files(__package__) / "data"
@@ -62,10 +66,12 @@ def load_market_panel(symbols=None):
             with resources.as_file(entry) as path:
                 parts.append((entry.name, _read_file(path, entry.name, min_rows=30)))
     panel = _merge(parts)
-    if symbols is None:
-        return panel
-    wanted = [symbols] if isinstance(symbols, str) else list(symbols)
-    unknown = [symbol for symbol in wanted if symbol not in panel]
-    if unknown:
-        raise ValueError(f"Unknown symbols {unknown!r}; the panel holds {list(panel)!r}.")
-    return {symbol: panel[symbol] for symbol in wanted}
+    if symbols is not None:
+        wanted = [symbols] if isinstance(symbols, str) else list(symbols)
+        unknown = [symbol for symbol in wanted if symbol not in panel]
+        if unknown:
+            raise ValueError(
+                f"Unknown symbols {unknown!r}; the panel holds {list(panel)!r}."
+            )
+        panel = {symbol: panel[symbol] for symbol in wanted}
+    return _split_reports(panel, return_reports)

@@ -2,7 +2,8 @@
 
 Every file becomes one clean frame per symbol: a sorted, unique ``DatetimeIndex`` named
 ``date`` and float64 columns ``open, high, low, close, volume`` (only those present;
-``close`` always). What cleaning did is recorded in ``frame.attrs["skfix_cleaning"]``.
+``close`` always). What cleaning did is a :class:`CleaningReport` per symbol, returned
+beside the frames on request (``return_reports=True``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ._table import (
 __all__ = ["DataFormatError", "price_file_symbol", "read_price_files", "read_prices"]
 
 
-def read_prices(path, *, min_rows=30):
+def read_prices(path, *, min_rows=30, return_reports=False):
     """Read a price file, or a folder of them, into one clean frame per symbol.
 
     Parameters
@@ -41,6 +42,9 @@ def read_prices(path, *, min_rows=30):
     min_rows : int, default=30
         Fewest rows a symbol must keep after cleaning. The default feature window is
         20 periods, and labels need room after it.
+    return_reports : bool, default=False
+        Also return what reading and cleaning did, one :class:`CleaningReport` per
+        symbol.
 
     Returns
     -------
@@ -50,12 +54,12 @@ def read_prices(path, *, min_rows=30):
         with a ``symbol`` or ``ticker`` column (long format) gives one per symbol.
         Each frame has a sorted, unique ``DatetimeIndex`` named ``date`` and float64
         columns ``open, high, low, close, volume`` (those present; ``close`` always).
-        ``frame.attrs["skfix_cleaning"]`` is a JSON-able dict of what was read and
-        cleaned: source file, date column and format, the column used as ``close``
-        and why, columns ignored, rows read and kept, rows dropped for a missing date
-        or price (with the first dates), duplicate dates (the last row of each is
-        kept), whether the input was unsorted, and missing values left in the other
-        columns.
+    reports : dict of str to CleaningReport
+        Only with ``return_reports=True``: symbol to what was read and cleaned (source
+        file, date column and format, the column used as ``close`` and why, columns
+        ignored, rows read and kept, rows dropped for a missing date or price with the
+        first dates, duplicate dates (the last row of each is kept), whether the input
+        was unsorted, and missing values left in the other columns).
 
     Raises
     ------
@@ -98,25 +102,26 @@ def read_prices(path, *, min_rows=30):
     >>> rows = [f"2000-01-{day:02d},{100 + day}" for day in range(1, 31)]
     >>> text = "Date,Close\\n" + "\\n".join(["2000-01-05,.", *rows, rows[-1]]) + "\\n"
     >>> _ = (folder / "ACME.csv").write_text(text)
-    >>> frames = read_prices(folder / "ACME.csv")
+    >>> frames, reports = read_prices(folder / "ACME.csv", return_reports=True)
     >>> frame = frames["ACME"]
     >>> frame.columns.tolist(), frame.index.name, str(frame.index[0].date())
     (['close'], 'date', '2000-01-01')
     >>> frame["close"].tolist()[:3]
     [101.0, 102.0, 103.0]
-    >>> report = frame.attrs["skfix_cleaning"]
-    >>> report["rows_read"], report["rows_kept"], report["date_format"]
+    >>> report = reports["ACME"]
+    >>> report.rows_read, report.rows_kept, report.date_format
     (32, 30, '%Y-%m-%d')
-    >>> report["missing_close"]["count"], report["duplicate_dates"]["first_dates"]
+    >>> report.missing_close["count"], report.duplicate_dates["first_dates"]
     (1, ['2000-01-30'])
     """
     _check_min_rows(min_rows)
-    return _merge(
+    pairs = _merge(
         (entry.name, _read_file(entry, entry.name, min_rows)) for entry in _files(path)
     )
+    return _split_reports(pairs, return_reports)
 
 
-def read_price_files(path, *, min_rows=30):
+def read_price_files(path, *, min_rows=30, return_reports=False):
     """Read every price file of a folder that can be read; say why the others cannot.
 
     The forgiving counterpart of :func:`read_prices` for a folder of many files, where
@@ -129,6 +134,8 @@ def read_price_files(path, *, min_rows=30):
         A price file or a folder of them, as for :func:`read_prices`.
     min_rows : int, default=30
         Fewest rows a symbol must keep after cleaning.
+    return_reports : bool, default=False
+        Also return a :class:`CleaningReport` per symbol read.
 
     Returns
     -------
@@ -138,6 +145,8 @@ def read_price_files(path, *, min_rows=30):
         File name to the error that stopped it (the message names the file, what was
         expected and what was found), in file-name order. A file holding a symbol that
         an earlier file (in name order) already holds is a failure too.
+    reports : dict of str to CleaningReport
+        Only with ``return_reports=True``: what reading and cleaning did, per symbol.
 
     Raises
     ------
@@ -199,7 +208,9 @@ def read_price_files(path, *, min_rows=30):
             continue
         frames.update(part)
     failures = {name: failures[name] for name in sorted(failures)}
-    return {symbol: frames[symbol] for symbol in sorted(frames)}, failures
+    pairs = {symbol: frames[symbol] for symbol in sorted(frames)}
+    frames, reports = _split_reports(pairs, True)
+    return (frames, failures, reports) if return_reports else (frames, failures)
 
 
 def _check_min_rows(min_rows):
@@ -209,8 +220,17 @@ def _check_min_rows(min_rows):
         raise ValueError(f"min_rows must be at least 1, got {min_rows}.")
 
 
+def _split_reports(pairs, return_reports):
+    """``{symbol: (frame, report)}`` as frames, and reports when asked for."""
+    frames = {symbol: frame for symbol, (frame, _) in pairs.items()}
+    if not return_reports:
+        return frames
+    return frames, {symbol: report for symbol, (_, report) in pairs.items()}
+
+
 def _merge(parts):
-    """Unite ``(source, {symbol: frame})`` pairs; a symbol may come from one file only."""
+    """Unite ``(source, {symbol: (frame, report)})`` pairs; a symbol may come from one
+    file only."""
     frames, sources = {}, {}
     for source, part in parts:
         for symbol, frame in part.items():
@@ -226,7 +246,9 @@ def _merge(parts):
 
 
 def _read_file(path, source, min_rows):
-    """Read one file; ``source`` is the name used in messages, reports and the symbol."""
+    """Read one file; ``source`` is the name used in messages, reports and the symbol.
+
+    Returns ``{symbol: (frame, CleaningReport)}``."""
     suffix = _suffix(source)
     if suffix is None:
         raise _error(
@@ -235,8 +257,7 @@ def _read_file(path, source, min_rows):
             "a file ending in .csv, .csv.gz or .parquet",
             f"{Path(source).suffix or 'no ending'!r}",
         )
-    table = _read_table(path, source, suffix)
-    file_format = table.attrs.get("skfix_format", {"delimiter": None, "decimal": "."})
+    table, file_format = _read_table(path, source, suffix)
     decimal = file_format["decimal"]
     columns = list(table.columns)
     if not columns:

@@ -39,6 +39,8 @@ _SNIFF_BYTES = 1 << 16
 
 
 def _read_table(path, source, suffix):
+    """The file as a table of strings (CSV) or values (Parquet), and its format:
+    ``{"delimiter", "decimal"}`` found."""
     if suffix == ".parquet":
         import_pyarrow(source)
         try:
@@ -55,7 +57,7 @@ def _read_table(path, source, suffix):
             # first column, read as the date column like a CSV's unnamed index column.
             names = [name if name is not None else "" for name in table.index.names]
             table = table.rename_axis(names).reset_index()
-        return table.reset_index(drop=True)
+        return table.reset_index(drop=True), {"delimiter": None, "decimal": "."}
     delimiter, decimal = _sniff(path, source, suffix)
     try:
         table = pd.read_csv(
@@ -98,8 +100,7 @@ def _read_table(path, source, suffix):
             "a header row followed by rows of dates and prices",
             f"only the header {[str(c) for c in table.columns]!r}",
         )
-    table.attrs["skfix_format"] = {"delimiter": delimiter, "decimal": decimal}
-    return table
+    return table, {"delimiter": delimiter, "decimal": decimal}
 
 
 _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}

@@ -25,6 +25,8 @@ def load_panel(data=None, symbols=None):
     -------
     panel : dict of str to pandas.DataFrame
         The series that could be read.
+    reports : dict of str to skfix.datasets.CleaningReport
+        What reading and cleaning did, for each of them.
     source : str
         Where the data came from, for the manifest.
     failures : dict of str to dict
@@ -48,27 +50,31 @@ def load_panel(data=None, symbols=None):
 
     failures = {}
     if data is None:
-        panel, source = load_market_panel(), "built-in panel"
+        panel, reports = load_market_panel(return_reports=True)
+        source = "built-in panel"
     else:
         paths = [Path(p) for p in ([data] if isinstance(data, str | Path) else data)]
-        panel = {}
+        panel, reports = {}, {}
         for path in paths:
             if not path.exists():
                 raise DataError(f"{path}: no such file or folder.")
             try:
                 # Too-short series are a per-symbol outcome ("insufficient data"),
                 # recorded in the manifest, not a reason to stop the whole run.
-                found, unreadable = read_price_files(path, min_rows=1)
+                found, unreadable, cleaning = read_price_files(
+                    path, min_rows=1, return_reports=True
+                )
             except (DataFormatError, OSError) as exc:
                 raise DataError(f"cannot read {path}: {exc}") from None
             for symbol in sorted(set(found) & set(panel)):
-                source_file = found[symbol].attrs["skfix_cleaning"]["source"]
+                source_file = cleaning[symbol].source
                 unreadable[source_file] = DataFormatError(
                     f"{source_file}: symbol {symbol!r} is also in an earlier path; "
                     f"expected each symbol in one file, found it in {path} too."
                 )
                 del found[symbol]
             panel.update(found)
+            reports.update((symbol, cleaning[symbol]) for symbol in found)
             for name, exc in unreadable.items():
                 stem = price_file_symbol(name)
                 key = stem if stem not in panel and stem not in failures else name
@@ -84,13 +90,14 @@ def load_panel(data=None, symbols=None):
             )
         failures = {s: failures[s] for s in symbols if s in failures}
         panel = {s: panel[s] for s in symbols if s in panel}
+    reports = {s: reports[s] for s in panel}
     if not panel:
         reasons = "".join(f"\n  {f['message']}" for f in failures.values())
         raise DataError(
             f"no price series could be read from {source}"
             + (f"; every file failed:{reasons}" if reasons else ".")
         )
-    return panel, source, failures
+    return panel, reports, source, failures
 
 
 def _unreadable_record(failure):

@@ -114,7 +114,7 @@ def train_panel(
     if not isinstance(config, TrainConfig):
         raise ConfigError(f"config must be a TrainConfig; found {type(config).__name__}.")
     _check_parallel(n_jobs, backend, scheduler)
-    panel, source, unreadable = load_panel(data, symbols)
+    panel, cleaning, source, unreadable = load_panel(data, symbols)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(
@@ -152,6 +152,7 @@ def train_panel(
                 stems[symbol],
                 config_hash,
                 shared_out,
+                cleaning[symbol].as_dict(),
             )
             for symbol in todo
         )

@@ -21,7 +21,9 @@ def _config_fingerprint(config):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _train_and_store(symbol, prices, config, out_dir, stem, config_hash, shared_out=False):
+def _train_and_store(
+    symbol, prices, config, out_dir, stem, config_hash, shared_out=False, cleaning=None
+):
     """Train one symbol: the unit of work of a run, and of ``--resume``.
 
     Everything inside runs sequentially in the worker that runs the symbol: without
@@ -34,6 +36,9 @@ def _train_and_store(symbol, prices, config, out_dir, stem, config_hash, shared_
     needs no shared file system. With ``shared_out=True`` the worker writes the files
     and the resume state into ``out_dir`` itself, which must then be a folder every
     worker can write to.
+
+    ``cleaning`` is the symbol's cleaning report (:meth:`CleaningReport.as_dict`),
+    recorded with its data.
 
     Returns
     -------
@@ -50,7 +55,7 @@ def _train_and_store(symbol, prices, config, out_dir, stem, config_hash, shared_
     work_dir = out_dir if shared_out else Path(tempfile.mkdtemp(prefix="skfix-symbol-"))
     try:
         with parallel_config(backend="sequential"):
-            record = train_symbol(symbol, prices, config, work_dir, stem)
+            record = train_symbol(symbol, prices, config, work_dir, stem, cleaning)
         files = {}
         if shared_out:
             _store(out_dir, stem, config_hash, record, files)

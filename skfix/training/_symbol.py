@@ -18,14 +18,14 @@ def _error_record(exc):
     return error_record(exc, transient=True)
 
 
-def _fingerprint(X, y, prices):
-    """What identifies the rows a symbol was trained on."""
+def _fingerprint(X, y, cleaning):
+    """What identifies the rows a symbol was trained on, and how they were read."""
     digest = hashlib.sha256()
     digest.update(np.ascontiguousarray(X.index.asi8).tobytes())
     digest.update(np.ascontiguousarray(X.to_numpy(dtype=np.float64)).tobytes())
     digest.update(np.ascontiguousarray(y.to_numpy(dtype=np.int64)).tobytes())
     classes, counts = np.unique(y.to_numpy(), return_counts=True)
-    cleaning = prices.attrs.get("skfix_cleaning", {})
+    cleaning = cleaning or {}
     return {
         "source": cleaning.get("source"),
         "sha256": digest.hexdigest(),
@@ -180,7 +180,7 @@ def _one_torch_thread(needed=True):
         torch.set_num_threads(threads)
 
 
-def train_symbol(symbol, prices, config, out_dir, stem):
+def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
     """Train, evaluate and select the models of one symbol, and save their files.
 
     Never raises for a problem of the symbol's own: a failure is recorded with its
@@ -198,6 +198,9 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         The run's output folder; model files go to ``models/<stem>/``.
     stem : str
         The symbol's file-name-safe name.
+    cleaning : dict, default=None
+        What reading its file did (:meth:`skfix.datasets.CleaningReport.as_dict`),
+        recorded with its data; None for a frame that was not read from a file.
 
     Returns
     -------
@@ -216,7 +219,7 @@ def train_symbol(symbol, prices, config, out_dir, stem):
         record.error = _error_record(exc)
         record.why_none = f"no usable rows: {exc}"
         return record
-    record.data = _fingerprint(X, y, prices)
+    record.data = _fingerprint(X, y, cleaning)
     if y.nunique() < 2:
         direction = "goes up" if int(y.iloc[0]) == 0 else "is flat or goes down"
         record.status = "insufficient_data"

@@ -43,11 +43,21 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def panel():
-    return load_market_panel()
+def read():
+    return load_market_panel(return_reports=True)
 
 
-def test_panel_holds_the_eleven_series(panel):
+@pytest.fixture(scope="module")
+def panel(read):
+    return read[0]
+
+
+@pytest.fixture(scope="module")
+def reports(read):
+    return read[1]
+
+
+def test_panel_holds_the_eleven_series(panel, reports):
     assert list(panel) == sorted(ROWS)
     for symbol, frame in panel.items():
         assert len(frame) == ROWS[symbol], symbol
@@ -60,26 +70,27 @@ def test_panel_holds_the_eleven_series(panel):
         if symbol not in ("SP500", "NASDAQ"):
             expected = ["close"]
         assert frame.columns.tolist() == expected
-        report = frame.attrs["skfix_cleaning"]
+        report = reports[symbol].as_dict()
         json.dumps(report)
-        assert report["rows_kept"] == ROWS[symbol]
+        assert report["rows_kept"] == ROWS[symbol] == reports[symbol].rows_kept
+        assert not frame.attrs  # the report is returned beside the frame, not on it
 
 
-def test_missing_days_are_reported(panel):
-    assert panel["WTI"].attrs["skfix_cleaning"]["missing_close"]["count"] == 290
-    assert panel["VIX"].attrs["skfix_cleaning"]["missing_close"]["count"] == 46
-    assert panel["SP500"].attrs["skfix_cleaning"]["columns_ignored"] == ["Adj Close"]
+def test_missing_days_are_reported(reports):
+    assert reports["WTI"].missing_close["count"] == 290
+    assert reports["VIX"].missing_close["count"] == 46
+    assert reports["SP500"].columns_ignored == ["Adj Close"]
 
 
 @needs_shared
 @pytest.mark.parametrize("name", sorted(FILES))
-def test_each_shared_file_reads_to_the_panel_frames(panel, name):
-    frames = read_prices(MARKET / name)
+def test_each_shared_file_reads_to_the_panel_frames(panel, reports, name):
+    frames, read = read_prices(MARKET / name, return_reports=True)
     assert list(frames) == FILES[name]
     for symbol, frame in frames.items():
         pd.testing.assert_frame_equal(frame, panel[symbol])
-        report = dict(frame.attrs["skfix_cleaning"])
-        shipped = dict(panel[symbol].attrs["skfix_cleaning"])
+        report = read[symbol].as_dict()
+        shipped = reports[symbol].as_dict()
         assert (report.pop("source"), shipped.pop("source")) == (name, f"{name}.gz")
         assert report == shipped
 
@@ -117,12 +128,12 @@ def test_unknown_symbol():
 
 
 def test_each_call_returns_fresh_frames():
-    first = load_market_panel("BAA")["BAA"]
-    first.iloc[0, 0] = -1.0
-    first.attrs["skfix_cleaning"]["rows_kept"] = 0
-    again = load_market_panel("BAA")["BAA"]
-    assert again.iloc[0, 0] == 7.12
-    assert again.attrs["skfix_cleaning"]["rows_kept"] == 1200
+    first, reports = load_market_panel("BAA", return_reports=True)
+    first["BAA"].iloc[0, 0] = -1.0
+    reports["BAA"].as_dict()["missing_close"]["count"] = 99  # a copy
+    again, reports = load_market_panel("BAA", return_reports=True)
+    assert again["BAA"].iloc[0, 0] == 7.12
+    assert reports["BAA"].rows_kept == 1200 and reports["BAA"].missing_close["count"] == 0
 
 
 @pytest.mark.skipif(not (REPO / "docs" / "data.md").is_file(), reason="no docs checkout")

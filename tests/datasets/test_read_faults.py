@@ -139,9 +139,9 @@ def _yahoo(n=300, split_at=150, adjusted=True):
 def test_a_split_in_close_uses_the_adjusted_close(tmp_path):
     frame = _yahoo()
     frame.to_csv(tmp_path / "SPLIT.csv", index=False)
-    frames, failures = read_price_files(tmp_path)
+    frames, failures, reports = read_price_files(tmp_path, return_reports=True)
     prices = frames["SPLIT"]
-    cleaning = prices.attrs["skfix_cleaning"]
+    cleaning = reports["SPLIT"].as_dict()
     assert (
         cleaning["close_column"] == "Adj Close" and "Close" in cleaning["columns_ignored"]
     )
@@ -156,8 +156,8 @@ def test_a_split_in_close_uses_the_adjusted_close(tmp_path):
 
 def test_a_split_without_an_adjusted_column_is_a_data_warning(tmp_path):
     _yahoo(adjusted=False).to_csv(tmp_path / "SPLIT.csv", index=False)
-    frames, _ = read_price_files(tmp_path)
-    cleaning = frames["SPLIT"].attrs["skfix_cleaning"]
+    frames, _, reports = read_price_files(tmp_path, return_reports=True)
+    cleaning = reports["SPLIT"].as_dict()
     assert cleaning["close_column"] == "Close"
     (warning,) = cleaning["warnings"]
     assert "factor of 3 or more" in warning and "stock split" in warning
@@ -174,13 +174,13 @@ def test_day_first_monthly_dates_are_read_day_first(tmp_path, order):
     months = pd.date_range("1990-01-01", "2014-12-01", freq="MS")[::order]
     _write(tmp_path, "DAY.csv", months.strftime("%d/%m/%Y"))
     _write(tmp_path, "MONTH.csv", months.strftime("%m/%d/%Y"))
-    frames, failures = read_price_files(tmp_path)
+    frames, failures, reports = read_price_files(tmp_path, return_reports=True)
     assert not failures
     for symbol in ("DAY", "MONTH"):
         prices = frames[symbol]
         assert prices.index.equals(pd.DatetimeIndex(months.sort_values(), name="date"))
-    assert frames["DAY"].attrs["skfix_cleaning"]["date_format"].startswith("%d/%m/%Y (")
-    assert "regular intervals" in frames["DAY"].attrs["skfix_cleaning"]["date_format"]
+    assert reports["DAY"].as_dict()["date_format"].startswith("%d/%m/%Y (")
+    assert "regular intervals" in reports["DAY"].as_dict()["date_format"]
 
 
 def test_day_or_month_first_without_a_clue_is_refused(tmp_path):
@@ -192,7 +192,7 @@ def test_day_or_month_first_without_a_clue_is_refused(tmp_path):
     order = np.random.default_rng(0).permutation(len(pairs))[:40]
     days = [f"{pairs[i][0]:02d}/{pairs[i][1]:02d}/2015" for i in order]
     _write(tmp_path, "ODD.csv", days)
-    frames, failures = read_price_files(tmp_path)
+    frames, failures, reports = read_price_files(tmp_path, return_reports=True)
     assert list(frames) == ["GOOD"]
     message = str(failures["ODD.csv"])
     assert "month first or day first" in message and "do not tell which" in message
@@ -202,18 +202,18 @@ def test_two_digit_years_are_never_in_the_future(tmp_path):
     _write(
         tmp_path, "OLD.csv", pd.bdate_range("1966-01-03", periods=40).strftime("%d-%b-%y")
     )
-    frames, failures = read_price_files(tmp_path)
+    frames, failures, reports = read_price_files(tmp_path, return_reports=True)
     prices = frames["OLD"]
     assert prices.index[0] == pd.Timestamp("1966-01-03")
-    assert "two-digit years" in prices.attrs["skfix_cleaning"]["date_format"]
+    assert "two-digit years" in reports["OLD"].date_format
 
 
 def test_a_placeholder_date_is_dropped_and_said(tmp_path):
     dates = list(pd.bdate_range("2001-01-03", periods=40).strftime("%Y-%m-%d"))
     _write(tmp_path, "PH.csv", [*dates, "9999-12-31"])
-    frames, _ = read_price_files(tmp_path)
+    frames, _, reports = read_price_files(tmp_path, return_reports=True)
     prices = frames["PH"]
-    cleaning = prices.attrs["skfix_cleaning"]
+    cleaning = reports["PH"].as_dict()
     assert prices.index[-1] == pd.Timestamp(dates[-1]) and len(prices) == 40
     assert cleaning["dates_after_today"] == {
         "count": 1,
@@ -236,7 +236,7 @@ def test_thousands_separators_are_read_from_the_column(tmp_path, separator):
     values = np.linspace(950, 1100, 60)
     rows = [f"{d};{_thousands(v, separator)}" for d, v in zip(dates, values, strict=True)]
     (tmp_path / "TH.csv").write_text("Date;Close\n" + "\n".join(rows) + "\n")
-    frames, failures = read_price_files(tmp_path)
+    frames, failures, reports = read_price_files(tmp_path, return_reports=True)
     assert not failures
     assert frames["TH"]["close"].to_numpy() == pytest.approx(np.round(values))
 
@@ -249,7 +249,7 @@ def test_thousands_or_decimals_without_a_clue_is_refused(tmp_path):
     values = np.linspace(2000, 2100, 60)
     rows = [f"{d};{_thousands(v, ',')}" for d, v in zip(dates, values, strict=True)]
     (tmp_path / "TH.csv").write_text("Date;Close\n" + "\n".join(rows) + "\n")
-    frames, failures = read_price_files(tmp_path)
+    frames, failures, reports = read_price_files(tmp_path, return_reports=True)
     assert list(frames) == ["GOOD"]
     message = str(failures["TH.csv"])
     assert "thousands separator or with a decimal mark" in message
@@ -267,7 +267,7 @@ def test_entries_that_are_not_price_files_are_named_never_opened(tmp_path):
     (tmp_path / "LOOP2.csv").symlink_to(tmp_path / "LOOP1.csv")
     (tmp_path / "DIR.csv").mkdir()
     (tmp_path / "notes.txt").write_text("not a price file, by its name: not listed")
-    frames, failures = read_price_files(tmp_path)
+    frames, failures, reports = read_price_files(tmp_path, return_reports=True)
     assert list(frames) == ["GOOD"]
     expected = {
         ".HIDDEN.csv": "a hidden file",
@@ -290,7 +290,7 @@ def test_prices_too_large_to_compute_with_are_refused_by_name(tmp_path):
     dates = pd.bdate_range("2015-01-01", periods=80).strftime("%Y-%m-%d")
     close = 1e307 * np.exp(np.random.default_rng(0).normal(0, 0.05, 80).cumsum())
     pd.DataFrame({"Date": dates, "Close": close}).to_csv(tmp_path / "BIG.csv", index=False)
-    frames, failures = read_price_files(tmp_path)
+    frames, failures, reports = read_price_files(tmp_path, return_reports=True)
     assert list(frames) == ["GOOD"]
     message = str(failures["BIG.csv"])
     assert message.startswith("BIG.csv: column 'Close' (used as close) has 80 values above")
