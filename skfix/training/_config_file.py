@@ -153,22 +153,16 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
             f"{source}: model_params must be a table of tables ([model_params.rf] ...); "
             f"found {raw['model_params']!r}."
         )
-    if "naive_rules" in raw and (
-        not isinstance(raw["naive_rules"], list)
-        or not all(isinstance(m, str) for m in raw["naive_rules"])
+    for key, what, example in (
+        ("naive_rules", "rule", '["majority", "persistence"]'),
+        ("models", "model", '["logistic", "rf"]'),
     ):
-        raise ConfigError(
-            f"{source}: naive_rules must be a list of rule names such as "
-            f'["majority", "persistence"]; found {raw["naive_rules"]!r}.'
-        )
-    if "models" in raw and (
-        not isinstance(raw["models"], list)
-        or not all(isinstance(m, str) for m in raw["models"])
-    ):
-        raise ConfigError(
-            f"{source}: models must be a list of model names such as "
-            f'["logistic", "rf"]; found {raw["models"]!r}.'
-        )
+        names = raw.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(m, str) for m in names):
+            raise ConfigError(
+                f"{source}: {key} must be a list of {what} names such as {example}; "
+                f"found {names!r}."
+            )
     values = {key: raw[key] for key in ("seed", "horizon", "preset") if key in raw}
     if "model_families" in raw:
         tables = raw["model_families"]
