@@ -2,7 +2,6 @@ import base64
 import collections
 import dataclasses
 import datetime as dt
-import doctest
 import enum
 import json
 import math
@@ -694,19 +693,3 @@ def test_dump_json_failure_keeps_old_file_and_no_temp_file(tmp_path, monkeypatch
         dump_json({"version": 2, "data": list(range(1000))}, target)
     assert json.loads(target.read_text()) == {"version": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
-
-
-def test_documentation_examples_run():
-    import skfix
-
-    missing = {"to_jsonable", "dump_json", "SkfixJSONWarning"} - set(dir(skfix))
-    if missing:
-        pytest.skip(
-            f"docs/json.md imports {sorted(missing)} from skfix, not re-exported yet"
-        )
-    docs = Path(__file__).resolve().parents[1] / "docs" / "json.md"
-    results = doctest.testfile(
-        str(docs), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE
-    )
-    assert results.attempted > 0
-    assert results.failed == 0

@@ -1,4 +1,3 @@
-import doctest
 import gzip
 import json
 from importlib import resources
@@ -134,13 +133,3 @@ def test_each_call_returns_fresh_frames():
     again, reports = load_market_panel("BAA", return_reports=True)
     assert again["BAA"].iloc[0, 0] == 7.12
     assert reports["BAA"].rows_kept == 1200 and reports["BAA"].missing_close["count"] == 0
-
-
-@pytest.mark.skipif(not (REPO / "docs" / "data.md").is_file(), reason="no docs checkout")
-def test_docs_examples_run():
-    result = doctest.testfile(
-        str(REPO / "docs" / "data.md"),
-        module_relative=False,
-        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-    )
-    assert result.failed == 0
