@@ -25,6 +25,11 @@ def validate_params(estimator):
     """Check ``estimator``'s parameters against its ``_parameter_constraints``.
 
     What ``fit`` checks first, run on its own (scikit-learn's private
-    ``BaseEstimator._validate_params``), to refuse a configuration before training.
+    ``BaseEstimator._validate_params``), to refuse a configuration before training;
+    then what the estimator checks beyond its constraints, when it defines
+    ``_validate_extra_params`` (the nets' skorch parameters).
     """
     estimator._validate_params()
+    extra = getattr(estimator, "_validate_extra_params", None)
+    if extra is not None:
+        extra()

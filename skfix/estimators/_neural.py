@@ -159,10 +159,10 @@ class BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             )
         return self.optimizer
 
-    def _validate_params(self):
-        # net_params keys too, so that a misspelt parameter given as a keyword
-        # (stored in net_params) is refused wherever parameters are validated
-        super()._validate_params()
+    def _validate_extra_params(self):
+        # net_params keys too, so that a misspelt parameter given as a keyword (stored
+        # in net_params) is refused before training (skfix._compat.validate_params);
+        # fit refuses it too, when it builds the net
         self._net_params()
 
     def _net_params(self):
