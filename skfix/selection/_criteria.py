@@ -172,6 +172,12 @@ class SelectionCriteria:
                 f"{self.extra!r}."
             )
         names = [c.name for c in self.extra]
+        unnamed = [type(c).__qualname__ for c in self.extra if not c.name]
+        if unnamed:
+            raise ValueError(
+                f'extra criteria need a name (the class attribute name = "..."); '
+                f"{unnamed} have none."
+            )
         clashes = sorted(
             {n for n in names if names.count(n) > 1}
             | {c.name for c in BUILTIN_CRITERIA} & set(names)

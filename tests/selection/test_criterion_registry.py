@@ -140,6 +140,13 @@ def test_extra_criteria_are_criterion_instances_with_names_of_their_own():
     with pytest.raises(ValueError, match=r"\['gap'\] name"):
         SelectionCriteria(extra=(Gap(),))
 
+    @dataclass(frozen=True)
+    class Unnamed(Criterion):
+        pass
+
+    with pytest.raises(ValueError, match=r"need a name .*\['.*Unnamed'\]"):
+        SelectionCriteria(extra=(Unnamed(),))
+
 
 def test_the_toml_file_names_a_criterion_by_its_path(tmp_path):
     path = f"{__name__}.MinPooledAccuracy"
