@@ -67,29 +67,40 @@ def load_config(path, **overrides):
     return config_from_dict(raw, source=str(path), **overrides)
 
 
+def _import_class(path, base, where, example):
+    """The class the dotted `path` names, `base` or a subclass of it; a ConfigError
+    naming `where` otherwise."""
+    try:
+        cls = import_dotted(path) if isinstance(path, str) else None
+    except ValueError:
+        cls = None
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(
+            f"{where} {path!r} cannot be imported ({type(exc).__name__}: {exc})."
+        ) from None
+    if cls is None:
+        raise ConfigError(
+            f"{where} must be a class path such as {example!r}; found {path!r}."
+        )
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        name = f"{base.__module__.split('._')[0]}.{base.__name__}"
+        raise ConfigError(
+            f"{where} {path!r} must be {name} or a subclass of {name}; found {cls!r}."
+        )
+    return cls
+
+
 def _criteria_class(path, source):
     """The criteria class a ``[criteria]`` table names with ``class = "pkg.Module"``:
     SelectionCriteria or a subclass of it (a user's own criteria)."""
     if path is None:
         return SelectionCriteria
-    where = f"{source}: [criteria] class"
-    try:
-        cls = import_dotted(path)
-    except ValueError:
-        raise ConfigError(
-            f"{where} must be a class path such as 'mypackage.criteria.MyCriteria'; "
-            f"found {path!r}."
-        ) from None
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(
-            f"{where} {path!r} cannot be imported ({type(exc).__name__}: {exc})."
-        ) from None
-    if not (isinstance(cls, type) and issubclass(cls, SelectionCriteria)):
-        raise ConfigError(
-            f"{where} {path!r} must be skfix.selection.SelectionCriteria or a subclass "
-            f"of it; found {cls!r}."
-        )
-    return cls
+    return _import_class(
+        path,
+        SelectionCriteria,
+        f"{source}: [criteria] class",
+        "mypackage.criteria.MyCriteria",
+    )
 
 
 def _extra_criteria(tables, source):
@@ -105,19 +116,9 @@ def _extra_criteria(tables, source):
     for table in tables:
         table = dict(table)
         path = table.pop("class", None)
-        try:
-            cls = import_dotted(path) if isinstance(path, str) else None
-        except ValueError:
-            cls = None
-        except (ImportError, AttributeError) as exc:
-            raise ConfigError(
-                f"{where} class {path!r} cannot be imported ({type(exc).__name__}: {exc})."
-            ) from None
-        if not (isinstance(cls, type) and issubclass(cls, Criterion)):
-            raise ConfigError(
-                f"{where} class must name a subclass of skfix.selection.Criterion by its "
-                f"path, such as 'mypackage.criteria.MinPooledAccuracy'; found {path!r}."
-            )
+        cls = _import_class(
+            path, Criterion, f"{where} class", "mypackage.criteria.MinPooledAccuracy"
+        )
         known = [f.name for f in dataclasses.fields(cls)]
         unknown = sorted(set(table) - set(known))
         if unknown:
