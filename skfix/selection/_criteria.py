@@ -436,10 +436,10 @@ class SelectionCriteria:
     def criteria_info(self, names):
         """``{name: {"unit", "advice"}}`` of the criteria `names`, as a manifest
         records them (``run.criteria_info``): the built-in ones and this run's own."""
-        from ._criterion_info import CriterionInfo
+        from ._criterion_info import criterion_info
 
-        known = {c.name: c.info() for c in (*BUILTIN_CRITERIA, *self.extra)}
-        infos = (known.get(name) or CriterionInfo(name) for name in sorted(names))
+        own = {c.name: c.info() for c in self.extra}
+        infos = (own.get(name) or criterion_info(name) for name in sorted(names))
         return {info.name: {"unit": info.unit, "advice": info.advice} for info in infos}
 
     def _decide(self, e, p_raw, p_adjusted, n_tested):
