@@ -43,29 +43,52 @@ def _is_numeric(series, decimal="."):
     return not text.empty and _numbers(text, decimal).notna().all()
 
 
+def _first_non_number(series, decimal="."):
+    """``(data row, text)`` of the first present value that is not a number, or None.
+
+    Data rows count from 1, as in the reader's messages."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return None
+    text = _as_text(series)
+    bad = (text.notna() & _numbers(text, decimal).isna()).to_numpy()
+    if not bad.any():
+        return None
+    at = int(np.flatnonzero(bad)[0])
+    return at + 1, str(text.iloc[at])
+
+
 def _has_a_number(series, decimal):
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return True
     return bool(_numbers(_as_text(series).dropna(), decimal).notna().any())
 
 
-def _to_float(series, source, column, decimal="."):
+def _to_float(series, source, column, decimal=".", *, user=False):
+    """The column as float64 (missing values NaN); raise on a non-number or inf.
+
+    ``user=True`` reads a column kept beside the prices (a user column) exactly as
+    :func:`_is_numeric` judged it, with the file's decimal mark: its thousands
+    separators are not guessed (an ambiguous guess would refuse a file that reads
+    fine without that column), and the message says the column is a user column.
+    """
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         values = series.astype("float64")
         bad = pd.Series(np.isinf(values.to_numpy()), index=series.index)
         text = series.astype("string")
     else:
         text = _as_text(series)
-        text = _settle_thousands(text, source, column)
+        if not user:
+            text = _settle_thousands(text, source, column)
         values = _numbers(text, decimal)
         bad = text.notna() & ~np.isfinite(values.to_numpy())
     if bad.any():
         examples = list(dict.fromkeys(text[bad].astype(str)))[:_SHOWN]
         first_row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
         mark = "a decimal comma" if decimal == "," else "a decimal point"
+        role = " (a numeric column kept beside the prices)" if user else ""
         raise _error(
             source,
-            f"column {str(column)!r} is not numeric",
+            f"column {str(column)!r}{role} is not numeric",
             f"finite numbers with {mark}, and '.' or an empty cell for a missing value",
             f"{int(bad.sum())} other values such as {examples!r} (first in data row "
             f"{first_row})",

@@ -1,9 +1,12 @@
 """Read price files (CSV, gzip-compressed CSV, Parquet, or a folder of them).
 
 Every file becomes one clean frame per symbol: a sorted, unique ``DatetimeIndex`` named
-``date`` and float64 columns ``open, high, low, close, volume`` (only those present;
-``close`` always). What cleaning did is a :class:`CleaningReport` per symbol, returned
-beside the frames on request (``return_reports=True``).
+``date``, float64 columns ``open, high, low, close, volume`` (only those present;
+``close`` always), then the file's other numeric columns (user columns, such as an
+analyst signal or a rate) as float64 under their own names, in file order, so that they
+can be used as features. What cleaning did, which columns were kept and why the others
+were not is a :class:`CleaningReport` per symbol, returned beside the frames on request
+(``return_reports=True``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ._table import (
     _find_date_column,
     _norm,
     _read_table,
+    _user_columns,
 )
 
 __all__ = ["DataFormatError", "price_file_symbol", "read_price_files", "read_prices"]
@@ -52,23 +56,28 @@ def read_prices(path, *, min_rows=30, return_reports=False):
         Symbol to frame, sorted by symbol. A single-series file gives one symbol named
         after the file (``SP500.csv`` and ``SP500.csv.gz`` give ``"SP500"``); a file
         with a ``symbol`` or ``ticker`` column (long format) gives one per symbol.
-        Each frame has a sorted, unique ``DatetimeIndex`` named ``date`` and float64
-        columns ``open, high, low, close, volume`` (those present; ``close`` always).
+        Each frame has a sorted, unique ``DatetimeIndex`` named ``date``, float64
+        columns ``open, high, low, close, volume`` (those present; ``close`` always),
+        then the file's other numeric columns (user columns) as float64 under their
+        own names (``str(name)``), in file order; a long-format file gives each symbol
+        its rows of them.
     reports : dict of str to CleaningReport
         Only with ``return_reports=True``: symbol to what was read and cleaned (source
-        file, date column and format, the column used as ``close`` and why, columns
-        ignored, rows read and kept, rows dropped for a missing date or price with the
-        first dates, duplicate dates (the last row of each is kept), whether the input
-        was unsorted, and missing values left in the other columns).
+        file, date column and format, the column used as ``close`` and why, the user
+        columns kept, the columns ignored and why, rows read and kept, rows dropped for
+        a missing date or price with the first dates, duplicate dates (the last row of
+        each is kept), whether the input was unsorted, and missing values left in the
+        other columns).
 
     Raises
     ------
     DataFormatError
         If a file has no date column, dates that do not parse, no price column or
-        several candidates, non-numeric values, non-positive prices (a column of
-        returns rather than prices), fewer than ``min_rows`` usable rows, rows without
-        a symbol, or a symbol that two files of a folder both hold. The message names
-        the file, what was expected and what was found.
+        several candidates, non-numeric values in a price column, inf in a price or
+        user column, non-positive prices (a column of returns rather than prices),
+        fewer than ``min_rows`` usable rows, rows without a symbol, or a symbol that
+        two files of a folder both hold. The message names the file (and column), what
+        was expected and what was found.
     FileNotFoundError
         If ``path`` does not exist.
     ImportError
@@ -93,6 +102,13 @@ def read_prices(path, *, min_rows=30, return_reports=False):
     missing values. Rows without a close are dropped, after which the last row of
     each duplicated date is kept and the rows are sorted by date.
 
+    Every other column whose present values are all numbers (read with the file's
+    decimal mark) is kept as a user column; its missing values stay NaN and are
+    counted in the report's ``missing_values``. Not kept, with the reason in the
+    report's ``ignored_reasons``: text columns, empty and unnamed columns (a written
+    row index), the adjusted close (used to detect splits) and any other column named
+    like a price, date, symbol or canonical column.
+
     Examples
     --------
     >>> import tempfile
@@ -113,6 +129,17 @@ def read_prices(path, *, min_rows=30, return_reports=False):
     (32, 30, '%Y-%m-%d')
     >>> report.missing_close["count"], report.duplicate_dates["first_dates"]
     (1, ['2000-01-30'])
+
+    A numeric column besides the prices is kept; a text column is not:
+
+    >>> rows = [f"2000-01-{day:02d},{100 + day},{day / 10},ok" for day in range(1, 31)]
+    >>> text = "Date,Close,Signal,Note\\n" + "\\n".join(rows) + "\\n"
+    >>> _ = (folder / "ACME.csv").write_text(text)
+    >>> frames, reports = read_prices(folder / "ACME.csv", return_reports=True)
+    >>> frames["ACME"].columns.tolist(), reports["ACME"].extra_columns
+    (['close', 'Signal'], ['Signal'])
+    >>> reports["ACME"].ignored_reasons
+    {'Note': "not numeric (first non-number 'ok' on data row 1)"}
     """
     _check_min_rows(min_rows)
     pairs = _merge(
@@ -281,6 +308,27 @@ def _read_file(path, source, min_rows):
         index=table.index,
     )
     close_rule = _adjust_for_splits(data, table, mapping, close_rule, decimal, source)
+    canonical_columns = list(data.columns)
+    user, reasons = _user_columns(
+        table, value_columns, mapping, date_column, symbol_column, file_symbol, decimal
+    )
+    extra = {}
+    for column in user:
+        try:
+            extra[str(column)] = _to_float(
+                table[column], source, column, decimal, user=True
+            )
+        except DataFormatError as exc:
+            # an unusable column nobody may use is no reason to refuse the file: it is
+            # left out, and the reason says what was found
+            found = str(exc).rsplit(", found ", 1)[-1].rstrip(".")
+            reasons[str(column)] = f"not finite numbers: {found}"
+    # the reasons in file order, whichever check left a column out
+    order = {str(c): i for i, c in enumerate(value_columns)}
+    reasons = dict(sorted(reasons.items(), key=lambda item: order[item[0]]))
+    user = [column for column in user if str(column) in extra]
+    if extra:
+        data = pd.concat([data, pd.DataFrame(extra, index=table.index)], axis=1)
     description = {
         "source": source,
         "delimiter": file_format["delimiter"],
@@ -290,8 +338,10 @@ def _read_file(path, source, min_rows):
         "date_format": date_format,
         "close_column": str(mapping["close"]),
         "close_rule": close_rule,
-        "columns": {canonical: str(mapping[canonical]) for canonical in data.columns},
-        "columns_ignored": [str(c) for c in value_columns if c not in mapping.values()],
+        "columns": {canonical: str(mapping[canonical]) for canonical in canonical_columns},
+        "columns_ignored": list(reasons),
+        "extra_columns": [str(column) for column in user],
+        "ignored_reasons": reasons,
     }
     if symbol_column is None:
         return {file_symbol: _clean(data, dates, file_symbol, description, min_rows)}

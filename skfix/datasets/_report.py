@@ -32,7 +32,8 @@ class CleaningReport:
     columns : dict
         Each canonical column (``open``, ..., ``close``) and the file's column it is.
     columns_ignored : list of str
-        The file's other columns.
+        The file's columns not in the frame (besides the date and symbol columns), in
+        file order; ``ignored_reasons`` says why each is not.
     rows_read, rows_kept : int
         Rows in the file (for this symbol) and rows left after cleaning.
     rows_without_date, missing_close, duplicate_dates, dates_after_today : dict
@@ -42,7 +43,14 @@ class CleaningReport:
     warnings : list of str
         What is legal but probably wrong (a price jump, a flat stretch).
     missing_values : dict
-        Missing values left in each column other than ``close``.
+        Missing values left in each column other than ``close`` (user columns too).
+    extra_columns : list of str
+        The user columns kept in the frame after the canonical ones, in file order:
+        the file's other numeric columns, under their own names, for use as features.
+    ignored_reasons : dict
+        Each column of ``columns_ignored`` (same order) and why it is not in the
+        frame, in plain words: ``"not numeric (first non-number 'abc' on data row
+        3)"``, ``"the adjusted close: used to detect splits, not a feature"``, ...
     """
 
     symbol: str
@@ -65,6 +73,8 @@ class CleaningReport:
     unsorted: bool
     warnings: list
     missing_values: dict
+    extra_columns: list
+    ignored_reasons: dict
 
     def as_dict(self):
         """The report as JSON data (a copy), in the order of the attributes."""

@@ -1,5 +1,5 @@
-"""Reading a file into a table: format sniffing (delimiter, compression, Parquet) and
-the choice of its date, price and symbol columns."""
+"""Reading a file into a table: format sniffing (delimiter, compression, Parquet), the
+choice of its date, price and symbol columns, and which other columns are kept."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ import pandas as pd
 
 from .._optional import import_pyarrow
 from ._errors import _error
-from ._numbers import _MISSING_MARKERS, _has_a_number, _is_numeric
+from ._numbers import (
+    _MISSING_MARKERS,
+    _as_text,
+    _first_non_number,
+    _has_a_number,
+    _is_numeric,
+)
 
 #: Output columns, in this order, where the source has them.
 CANONICAL_COLUMNS = ("open", "high", "low", "close", "volume")
@@ -22,6 +28,9 @@ _EXTRA_COLUMNS = ("open", "high", "low", "volume")
 
 # Names that make a column the close, best first.
 _CLOSE_NAMES = ("close", "adj close", "adjusted close", "price")
+
+
+_ADJUSTED_NAMES = ("adj close", "adjusted close")
 
 
 _DATE_NAMES = ("date", "datetime", "timestamp", "time")
@@ -215,3 +224,67 @@ def _choose_columns(table, value_columns, file_symbol, source, decimal="."):
         + (f"{len(numeric)} numeric: {[str(c) for c in numeric]!r}" if numeric else "none")
         + " could be the price",
     )
+
+
+def _user_columns(
+    table, value_columns, mapping, date_column, symbol_column, file_symbol, decimal="."
+):
+    """The value columns kept beside the canonical ones, and why the others are not.
+
+    A column is kept (as float64, under ``str(name)``) when it is numeric as
+    :func:`_is_numeric` judges it with the file's decimal mark and it is none of: a
+    column mapped to a canonical name (``mapping``, after any split adjustment), the
+    adjusted close, another column named like a canonical, price, date or symbol column,
+    an unnamed column (a written row index), a column without values. Returns
+    ``(kept, reasons)``: the kept columns (the table's labels) in file order, and
+    ``{str(column): reason}`` for every other column of ``value_columns`` not in
+    ``mapping``, in file order.
+    """
+    used = set(mapping.values())
+    close = mapping["close"]
+    taken = {str(canonical) for canonical in mapping}
+    kept, reasons = [], {}
+    for column in value_columns:
+        if column in used:
+            continue
+        name, norm = str(column), _norm(column)
+        reason = None
+        if norm in _ADJUSTED_NAMES and _norm(close) in _ADJUSTED_NAMES:
+            reason = f"a second adjusted close: {str(close)!r} is used as close"
+        elif norm in _ADJUSTED_NAMES:
+            reason = "the adjusted close: used to detect splits, not a feature"
+        elif norm == "close" and _norm(close) in _ADJUSTED_NAMES:
+            reason = (
+                f"the unadjusted close: {str(close)!r} is used as close, as this column "
+                "has a split it does not adjust for"
+            )
+        elif norm in mapping:
+            reason = f"a second {norm!r} column: {str(mapping[norm])!r} is used as {norm}"
+        elif norm in _CLOSE_NAMES or (
+            file_symbol is not None and norm == _norm(file_symbol)
+        ):
+            what = "named like the symbol" if norm not in _CLOSE_NAMES else f"{norm!r}"
+            reason = (
+                f"another price column ({what}): {str(close)!r} is used as close, not "
+                "a feature"
+            )
+        elif norm in _DATE_NAMES:
+            reason = f"another date column: {str(date_column)!r} holds the dates"
+        elif norm in _SYMBOL_NAMES:
+            reason = f"another symbol column: {str(symbol_column)!r} names the symbols"
+        elif _is_unnamed(column):
+            reason = "no header (an unnamed column, such as a written row index)"
+        elif name in taken:
+            reason = f"a second column named {name!r}"
+        elif _as_text(table[column]).dropna().empty:
+            reason = "no values (every cell is missing)"
+        elif not _is_numeric(table[column], decimal):
+            row, text = _first_non_number(table[column], decimal)
+            shown = text if len(text) <= 40 else f"{text[:40]}..."
+            reason = f"not numeric (first non-number {shown!r} on data row {row})"
+        if reason is None:
+            kept.append(column)
+            taken.add(name)
+        else:
+            reasons[name] = reason
+    return kept, reasons

@@ -91,6 +91,10 @@ def test_ohlcv_columns_are_kept_in_canonical_order(tmp_path):
     report = _report(frame)
     assert frame["volume"].eq(1000).all() and frame["open"].tolist()[0] == 97.0
     assert report["columns_ignored"] == ["Adj Close"]
+    assert report["ignored_reasons"] == {
+        "Adj Close": "the adjusted close: used to detect splits, not a feature"
+    }
+    assert report["extra_columns"] == []
     assert report["columns"]["open"] == "Open"
     assert report["close_rule"] == "column named 'close'"
 
@@ -120,6 +124,9 @@ def test_single_numeric_column_among_text_columns(tmp_path):
     frame = read_prices(_write(tmp_path, "X.csv", "Date,Comment,Value", rows))["X"]
     assert frame["close"].tolist() == _closes()
     assert _report(frame)["columns_ignored"] == ["Comment"]
+    assert _report(frame)["ignored_reasons"] == {
+        "Comment": "not numeric (first non-number 'note' on data row 1)"
+    }
 
 
 # --- dates ----------------------------------------------------------------------------
