@@ -6,7 +6,7 @@ from scipy.signal import lfilter
 from scipy.stats import norm
 from sklearn.utils import check_random_state
 
-PROCESSES = ("noise", "ar1", "momentum", "switching", "trend", "nonlinear")
+PROCESSES = ("noise", "ar1", "momentum", "switching", "trend", "nonlinear", "column")
 # Days of the momentum process's signal: the mean return of the last five rows.
 _MOMENTUM_DAYS = 5
 # exp() of more overflows float64 prices (e^700 is about 1e304)
@@ -15,6 +15,8 @@ _MAX_LOG_MOVE = 700.0
 _START_PRICE = 100.0
 # The facts of a simulation that the conditional mean m[t] depends on.
 _MEAN_FACTS = ("process", "strength", "volatility", "drift", "regime_length", "start")
+# The column of the "column" process that holds its signal s[t], known at row t.
+SIGNAL_COLUMN = "signal"
 
 
 def _check(n_rows, process, strength, volatility, regime_length):
@@ -22,8 +24,12 @@ def _check(n_rows, process, strength, volatility, regime_length):
         raise ValueError(f"process must be one of {PROCESSES}; got {process!r}.")
     if isinstance(n_rows, bool) or not isinstance(n_rows, int | np.integer) or n_rows < 2:
         raise ValueError(f"n_rows must be an int >= 2; got {n_rows!r}.")
-    if process in ("ar1", "switching", "momentum", "nonlinear") and not -1 < strength < 1:
-        # |strength| >= 1 has no stationary volatility: prices would explode
+    if (
+        process in ("ar1", "switching", "momentum", "nonlinear", "column")
+        and not -1 < strength < 1
+    ):
+        # |strength| >= 1 has no stationary volatility: prices would explode (for
+        # "column", no innovation would be left: the signal would be the return)
         raise ValueError(f"strength must be in (-1, 1) for {process!r}; got {strength!r}.")
     if not volatility > 0:
         raise ValueError(f"volatility must be > 0; got {volatility!r}.")
@@ -55,11 +61,16 @@ def _nonlinear_returns(shocks, strength, threshold, drift):
     return np.array(returns)
 
 
-def _conditional_mean(returns, process, strength, volatility, drift, regime_length):
-    """``m[t]``, the mean of ``r[t+1]`` given the returns up to ``r[t]``."""
+def _conditional_mean(
+    returns, process, strength, volatility, drift, regime_length, signal=None
+):
+    """``m[t]``, the mean of ``r[t+1]`` given the returns up to ``r[t]`` (and, for
+    ``"column"``, the signal ``s[t]``)."""
     n = len(returns)
     if process in ("noise", "trend"):
         return np.full(n, drift)
+    if process == "column":
+        return strength * volatility * signal + drift
     if process == "ar1":
         return strength * returns + drift
     if process == "momentum":
@@ -115,19 +126,30 @@ def simulate_prices(
       so the Bayes accuracy is the same ``1/2 + arcsin(|strength|) / pi`` (0.597 at
       0.3), while neither persistence nor its opposite gets far from 0.5 (0.48 and
       0.52 at 0.3): no rule linear in the last return comes near Bayes.
+    - ``"column"``: the signal is not in the prices but in a column of its own,
+      ``signal``, as a user column of a price file: ``s[t]`` independent standard
+      normal, known at row ``t``, and ``m[t] = strength * volatility * s[t] + drift``
+      with innovations of standard deviation ``volatility * sqrt(1 - strength**2)``,
+      so the returns keep the volatility ``volatility`` and ``strength`` is the
+      correlation of ``s[t]`` with ``r[t+1]``. Bayes accuracy
+      ``1/2 + arcsin(|strength|) / pi`` at ``drift=0`` (0.597 at 0.3), as for
+      ``"ar1"``, while the prices alone are a random walk: nothing in the past
+      prices predicts the next move, and every rule that sees only them (the
+      majority class, persistence) stays at 0.5.
 
     Parameters
     ----------
     n_rows : int
         Rows of the series.
-    process : {"noise", "ar1", "momentum", "switching", "trend", "nonlinear"}, \
-default="ar1"
+    process : {"noise", "ar1", "momentum", "switching", "trend", "nonlinear", \
+"column"}, default="ar1"
         The return process.
     strength : float, default=0.3
         Autocorrelation (``"ar1"``, ``"switching"``; negative for mean reversion),
         momentum coefficient (``"momentum"``), slope of the small moves
-        (``"nonlinear"``) or probability of an up move (``"trend"``); ignored by
-        ``"noise"``.
+        (``"nonlinear"``), correlation of the signal with the next return
+        (``"column"``; negative: a high signal announces a fall) or probability of
+        an up move (``"trend"``); ignored by ``"noise"``.
     volatility : float, default=0.01
         Daily standard deviation of the returns (of the innovations for
         ``"momentum"``); also the size from which a ``"nonlinear"`` move reverses.
@@ -144,7 +166,8 @@ default="ar1"
     -------
     prices : pandas.DataFrame
         ``close`` and ``volume`` on a business-day ``DatetimeIndex`` named ``date``,
-        as :func:`read_prices` returns them. ``prices.attrs["skfix_simulation"]``
+        as :func:`read_prices` returns them; for ``"column"`` also ``signal``
+        (float64, ``s[t]``), a user column. ``prices.attrs["skfix_simulation"]``
         holds ``process``, ``strength``, ``n_rows``, ``bayes_accuracy`` (over the rows
         that have a label), ``up_share`` (share of up moves), and what
         :func:`bayes_direction` reads: ``volatility``, ``drift`` (the one used, for
@@ -162,6 +185,12 @@ default="ar1"
     >>> prices = simulate_prices(2000, "ar1", 0.3, random_state=0)
     >>> prices.shape, round(prices.attrs["skfix_simulation"]["bayes_accuracy"], 2)
     ((2000, 2), 0.59)
+
+    The signal of ``"column"`` is a column of its own:
+
+    >>> prices = simulate_prices(2000, "column", 0.3, random_state=0)
+    >>> list(prices.columns), round(prices.attrs["skfix_simulation"]["bayes_accuracy"], 2)
+    (['close', 'volume', 'signal'], 0.6)
     """
     _check(n_rows, process, strength, volatility, regime_length)
     rng = check_random_state(random_state)
@@ -175,8 +204,16 @@ default="ar1"
             )
         drift = float(norm.ppf(strength)) * sigma
     innovations = rng.normal(0.0, 1.0, n)
+    signal = None
     if process in ("noise", "trend"):
         returns = sigma * innovations + drift
+    elif process == "column":
+        sigma = volatility * np.sqrt(1 - strength**2)
+        # s[-1] .. s[n-1]: the first return, from the close before the first row, has
+        # a signal too, so every return has the same distribution
+        signals = rng.normal(0.0, 1.0, n + 1)
+        returns = strength * volatility * signals[:-1] + drift + sigma * innovations
+        signal = signals[1:]
     elif process == "ar1":
         sigma = volatility * np.sqrt(1 - strength**2)
         # r[t] - drift / (1 - phi) is AR(1); lfilter runs the recursion in C
@@ -206,7 +243,9 @@ default="ar1"
         returns = returns + drift
         # the innovation of row t+1 has the spread of t+1's regime
         sigma = np.append(sigma_t[1:], sigma_t[-1])
-    mean = _conditional_mean(returns, process, strength, volatility, drift, regime_length)
+    mean = _conditional_mean(
+        returns, process, strength, volatility, drift, regime_length, signal
+    )
     # m[t] is the conditional mean of r[t+1]: rows 0 .. n-2 have a label
     bayes = float(np.mean(norm.cdf(np.abs(mean[:-1]) / np.broadcast_to(sigma, n)[:-1])))
     log_close = np.cumsum(returns)
@@ -220,6 +259,8 @@ default="ar1"
     index = pd.bdate_range(start, periods=n, name="date")
     volume = np.round(np.exp(rng.normal(13.0, 0.3, n)))
     prices = pd.DataFrame({"close": close, "volume": volume}, index=index)
+    if signal is not None:
+        prices[SIGNAL_COLUMN] = signal
     prices.attrs["skfix_simulation"] = {
         "process": process,
         "strength": float(strength),
@@ -238,8 +279,9 @@ def bayes_direction(prices):
     """The Bayes predictor of a simulated series: 1 ("up next period") where ``m[t] > 0``.
 
     ``m[t]``, the conditional mean of the next return, is a function of the returns up
-    to row ``t`` for every process of :func:`simulate_prices`; it is recomputed here
-    from ``prices["close"]`` and the facts in ``prices.attrs["skfix_simulation"]``.
+    to row ``t`` for every process of :func:`simulate_prices` (of the signal ``s[t]``
+    for ``"column"``); it is recomputed here from ``prices["close"]`` (and
+    ``prices["signal"]``) and the facts in ``prices.attrs["skfix_simulation"]``.
     On the rows that have a label its accuracy is, up to sampling error, the recorded
     ``bayes_accuracy``; no predictor that sees only the past does better on average.
 
@@ -248,7 +290,8 @@ def bayes_direction(prices):
     prices : pandas.DataFrame
         A frame made by :func:`simulate_prices`, or its first rows (``iloc[:k]`` keeps
         the attrs): the first return is measured from the price before the first row,
-        so a frame that starts later is refused.
+        so a frame that starts later is refused. For ``"column"`` it must keep its
+        ``signal`` column.
 
     Returns
     -------
@@ -263,8 +306,9 @@ def bayes_direction(prices):
     ------
     ValueError
         If `prices` has no ``attrs["skfix_simulation"]`` with the facts needed (an
-        operation dropped the attrs, or the frame comes from an older skfix), or does
-        not start at the simulation's first row.
+        operation dropped the attrs, or the frame comes from an older skfix), does
+        not start at the simulation's first row, or is a ``"column"`` frame without
+        its ``signal`` column.
 
     See Also
     --------
@@ -297,6 +341,14 @@ def bayes_direction(prices):
             f"row ({facts['start']}): the first return is measured from the price "
             "before that row. Compute the direction on the whole frame and slice it."
         )
+    signal = None
+    if facts["process"] == "column":
+        if SIGNAL_COLUMN not in prices:
+            raise ValueError(
+                f"prices of the 'column' process must keep their {SIGNAL_COLUMN!r} "
+                "column: the Bayes predictor reads it."
+            )
+        signal = prices[SIGNAL_COLUMN].to_numpy(dtype=float)
     log_close = np.log(prices["close"].to_numpy(dtype=float) / _START_PRICE)
     returns = np.diff(log_close, prepend=0.0)
     mean = _conditional_mean(
@@ -306,6 +358,7 @@ def bayes_direction(prices):
         facts["volatility"],
         facts["drift"],
         facts["regime_length"],
+        signal,
     )
     direction = (mean > 0).astype(np.int64)
     return pd.Series(direction, index=prices.index, name="bayes_direction")

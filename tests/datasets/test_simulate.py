@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from skfix.datasets import PROCESSES, bayes_direction, simulate_prices
-from skfix.features import make_labels
+from skfix.features import make_features, make_labels
 
 LONG = 200_000
 
@@ -66,6 +66,8 @@ def test_existing_processes_draw_the_same_series(process, strength):
         ("switching", 0.3),
         ("nonlinear", 0.3),
         ("nonlinear", -0.3),
+        ("column", 0.3),
+        ("column", -0.3),
         ("noise", 0.0),
     ],
     ids=str,
@@ -145,7 +147,79 @@ def test_facts_are_json_scalars(process):
     assert facts["process"] == process
 
 
+@pytest.mark.parametrize("process", ["nonlinear", "column"])
 @pytest.mark.parametrize("strength", [1.0, -1.0, 1.5])
-def test_nonlinear_needs_a_stationary_strength(strength):
+def test_nonlinear_and_column_need_a_strength_within_one(process, strength):
     with pytest.raises(ValueError, match=r"\(-1, 1\)"):
-        simulate_prices(100, "nonlinear", strength)
+        simulate_prices(100, process, strength)
+
+
+@pytest.mark.parametrize("strength", [0.3, -0.3, 0.15])
+def test_column_bayes_accuracy_is_the_arcsine_formula_for_either_sign(strength):
+    prices = simulate_prices(LONG, "column", strength, random_state=3)
+    assert _bayes(prices) == pytest.approx(
+        0.5 + np.arcsin(abs(strength)) / np.pi, abs=0.003
+    )
+
+
+@pytest.mark.parametrize("strength", [0.3, -0.3])
+def test_column_signal_is_the_correlation_and_the_volatility_is_kept(strength):
+    prices = simulate_prices(LONG, "column", strength, volatility=0.02, random_state=17)
+    returns = np.diff(np.log(prices["close"].to_numpy()), prepend=np.log(100.0))
+    signal = prices["signal"].to_numpy()
+    # s[t] is known at row t and moves r[t+1]; it says nothing of r[t]
+    assert np.corrcoef(signal[:-1], returns[1:])[0, 1] == pytest.approx(strength, abs=0.01)
+    assert np.corrcoef(signal, returns)[0, 1] == pytest.approx(0.0, abs=0.01)
+    assert returns.std() == pytest.approx(0.02, rel=0.01)
+    assert signal.mean() == pytest.approx(0.0, abs=0.01)
+    assert signal.std() == pytest.approx(1.0, abs=0.01)
+
+
+@pytest.mark.parametrize("strength", [0.3, -0.3])
+def test_column_bayes_direction_follows_the_sign_of_the_signal(strength):
+    prices = simulate_prices(2000, "column", strength, random_state=4)
+    up = prices["signal"] > 0 if strength > 0 else prices["signal"] < 0
+    assert bayes_direction(prices).equals(up.astype(np.int64).rename("bayes_direction"))
+    assert bayes_direction(prices.iloc[:500]).equals(bayes_direction(prices).iloc[:500])
+
+
+def test_column_prices_alone_carry_nothing():
+    prices = simulate_prices(LONG, "column", 0.3, random_state=19)
+    labels = _labels(prices)
+    bayes = _accuracy(prices, bayes_direction(prices))
+    # persistence, "up iff the last move was up", is a coin flip, far below Bayes
+    persistence = _accuracy(prices, _persistence(prices))
+    assert persistence == pytest.approx(0.5, abs=0.005)
+    assert bayes > persistence + 0.09
+    # and no price feature is correlated with the next move
+    features = make_features(prices).iloc[:-1]
+    complete = features.notna().all(axis=1).to_numpy()
+    for name, values in features.items():
+        r = np.corrcoef(values.to_numpy()[complete], labels[complete])[0, 1]
+        assert abs(r) < 0.01, name
+
+
+def test_column_frame_has_a_float_signal_column():
+    prices = simulate_prices(600, "column", 0.3, random_state=0)
+    assert list(prices.columns) == ["close", "volume", "signal"]
+    assert prices["signal"].dtype == np.float64
+    assert prices.notna().all().all()
+    assert prices.attrs["skfix_simulation"]["process"] == "column"
+    # the other processes have no signal column
+    assert "signal" not in simulate_prices(600, "ar1", 0.3, random_state=0)
+
+
+def test_column_is_reproducible_with_random_state():
+    first = simulate_prices(1000, "column", 0.3, random_state=8)
+    again = simulate_prices(1000, "column", 0.3, random_state=np.random.RandomState(8))
+    other = simulate_prices(1000, "column", 0.3, random_state=9)
+    assert first.equals(again)
+    assert first.attrs == again.attrs
+    assert not first["signal"].equals(other["signal"])
+    assert not first["close"].equals(other["close"])
+
+
+def test_column_bayes_direction_needs_the_signal_column():
+    prices = simulate_prices(600, "column", 0.3, random_state=0)
+    with pytest.raises(ValueError, match="signal"):
+        bayes_direction(prices.drop(columns="signal"))
