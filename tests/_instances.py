@@ -7,7 +7,7 @@ import inspect
 from sklearn.base import BaseEstimator
 
 # Public subpackages whose exported estimators must pass the compliance suite.
-PUBLIC_MODULES = ["skfix.estimators", "skfix.augment", "skfix.selection"]
+PUBLIC_MODULES = ["skfix.estimators", "skfix.augment", "skfix.selection", "skfix.features"]
 
 # Small parameters so that the suite runs in a few minutes on two cores.
 TEST_PARAMS = {
@@ -65,7 +65,48 @@ _NET_KWARGS_REASON = (
     "by its prefixed name (tests/estimators/test_neural.py)."
 )
 
+_PRICE_FRAME_REASON = (
+    "PriceFeatures reads a price frame (a DataFrame with a sorted DatetimeIndex and a "
+    "positive 'close' column, as skfix.datasets.read_prices returns) and refuses "
+    "anything else with a message that says so; this check passes a bare, sparse, "
+    "complex or non-positive array. tests/features/test_transformer.py checks the "
+    "same properties (fit returns self, idempotent fit, clone, pickling, "
+    "n_features_in_, not-fitted error, pandas output) on price frames."
+)
+_PRICE_FRAME_CHECKS = (
+    "check_fit_score_takes_y",
+    "check_estimators_overwrite_params",
+    "check_dont_overwrite_parameters",
+    "check_estimators_fit_returns_self",
+    "check_readonly_memmap_input",
+    "check_n_features_in_after_fitting",
+    "check_positive_only_tag_during_fit",
+    "check_estimators_dtypes",
+    "check_complex_data",
+    "check_dtype_object",
+    "check_estimators_empty_data_messages",
+    "check_pipeline_consistency",
+    "check_estimator_sparse_tag",
+    "check_estimator_sparse_array",
+    "check_estimator_sparse_matrix",
+    "check_estimators_pickle",
+    "check_f_contiguous_array_estimator",
+    "check_transformer_data_not_an_array",
+    "check_transformer_general",
+    "check_transformer_preserve_dtypes",
+    "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance",
+    "check_fit2d_1sample",
+    "check_fit2d_1feature",
+    "check_dict_unchanged",
+    "check_fit_idempotent",
+    "check_fit_check_is_fitted",
+    "check_n_features_in",
+    "check_fit2d_predict1d",
+)
+
 EXPECTED_FAILED_CHECKS = {
+    "PriceFeatures": dict.fromkeys(_PRICE_FRAME_CHECKS, _PRICE_FRAME_REASON),
     "RegularizedRandomForestClassifier": {
         "check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_REASON,
         "check_sample_weight_equivalence_on_sparse_data": _SAMPLE_WEIGHT_REASON,

@@ -1,16 +1,14 @@
 """Features and labels aligned into a training set, with every dropped row accounted for."""
 
+from sklearn.base import clone
+
 from ._labels import make_labels
-from ._price_features import (
-    _FEATURE_PARAMS,
-    _check_feature_params,
-    _lookback,
-    make_features,
-)
+from ._price_features import _FEATURE_PARAMS
+from ._transformer import PriceFeatures
 from ._validation import _check_prices, _check_window
 
 
-def make_dataset(prices, *, horizon=1, **feature_params):
+def make_dataset(prices, *, horizon=1, features=None, **feature_params):
     """Build a feature matrix ``X`` and label vector ``y`` from a price frame.
 
     ``X`` is :func:`make_features` and ``y`` is :func:`make_labels`, restricted to the rows
@@ -29,9 +27,13 @@ def make_dataset(prices, *, horizon=1, **feature_params):
         A price frame as returned by :func:`skfix.datasets.read_prices`.
     horizon : int, default=1
         Rows ahead the label looks, as in :func:`make_labels`.
+    features : PriceFeatures, default=None
+        The feature transformer, fitted (used as it is) or not (a clone is fitted on
+        ``prices``); None is ``PriceFeatures(**feature_params)``, the built-in price
+        features. Its ``min_history_`` rows are the warm-up.
     **feature_params
         ``return_windows``, ``volatility_windows``, ``ma_windows`` and ``rsi_window``,
-        passed to :func:`make_features`.
+        passed to :class:`PriceFeatures` when ``features`` is None.
 
     Returns
     -------
@@ -52,7 +54,10 @@ def make_dataset(prices, *, horizon=1, **feature_params):
         If ``prices`` is not a valid price frame, has fewer than
         ``min_history(**feature_params) + horizon + 1`` rows, or no row survives.
     TypeError
-        If a keyword is not a feature parameter.
+        If a keyword is not a feature parameter, or both ``features`` and feature
+        parameters are given.
+    FeatureInputError
+        If ``prices`` lacks a column ``features`` needs (the message names it).
 
     See Also
     --------
@@ -79,16 +84,25 @@ def make_dataset(prices, *, horizon=1, **feature_params):
             f"make_dataset() got unexpected feature parameters {unknown}; "
             f"the feature parameters are {list(_FEATURE_PARAMS)}."
         )
-    params = _check_feature_params(**feature_params)
+    if features is not None and feature_params:
+        raise TypeError(
+            "make_dataset() takes either features (a PriceFeatures) or feature "
+            f"parameters, not both; found {sorted(feature_params)} beside features."
+        )
+    if features is None:
+        features = PriceFeatures(**feature_params)
     horizon = _check_window(horizon, "horizon", minimum=1)
-    warmup = _lookback(params)
+    params = features.window_params()
+    if not hasattr(features, "features_"):
+        features = clone(features).fit(prices)
+    warmup = features.min_history_
     _check_prices(
         prices,
         min_rows=warmup + horizon + 1,
         purpose=f"a dataset (min_history {warmup} + horizon {horizon} + 1)",
     )
     rows_in = len(prices)
-    features = make_features(prices, **params)
+    features = features.transform(prices)
     labels = make_labels(prices, horizon=horizon)
 
     kept = features.iloc[warmup : rows_in - horizon]

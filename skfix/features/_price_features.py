@@ -196,6 +196,12 @@ def make_features(
     columns = _check_prices(
         prices, min_rows=needed, purpose="one complete feature row (min_history + 1)"
     )
+    return _compute_features(columns, params, prices.index)
+
+
+def _compute_features(columns, params, index):
+    """The features of checked ``columns`` (:func:`_check_prices`' output), any length:
+    a row without enough history is NaN."""
     close = columns["close"]
     log_close = np.log(close)
     one_row_return = log_close.diff()
@@ -214,7 +220,7 @@ def make_features(
     if _has_data(columns, "volume"):
         log_volume = np.log1p(columns["volume"])
         features["volume_change"] = log_volume - log_volume.shift(1)
-    return pd.DataFrame(features, index=prices.index, dtype="float64")
+    return pd.DataFrame(features, index=index, dtype="float64")
 
 
 def _rsi(close, window):

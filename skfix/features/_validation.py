@@ -88,21 +88,11 @@ def _check_prices(prices, *, min_rows, purpose):
             f"{len(prices)} found."
         )
 
-    columns = {}
-    for name in _PRICE_COLUMNS:
-        if name not in prices.columns:
-            continue
-        column = prices[name]
-        if isinstance(column, pd.DataFrame):
-            raise ValueError(f"prices has more than one column named {name!r}.")
-        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
-            raise ValueError(
-                f"prices[{name!r}] must be numeric; found dtype {column.dtype}."
-            )
-        values = column.to_numpy(dtype="float64", na_value=np.nan)
-        if np.isinf(values).any():
-            raise ValueError(f"prices[{name!r}] must not contain inf.")
-        columns[name] = pd.Series(values, index=index, name=name)
+    columns = {
+        name: _float_column(prices, name, f"prices[{name!r}]")
+        for name in _PRICE_COLUMNS
+        if name in prices.columns
+    }
 
     close = columns["close"]
     bad = close.isna() | (close <= 0)
@@ -120,3 +110,20 @@ def _check_prices(prices, *, min_rows, purpose):
             f"{negative.idxmax().isoformat()}."
         )
     return columns
+
+
+def _float_column(frame, name, label):
+    """``frame[name]`` as a float64 Series (missing values NaN), or a ValueError that
+    names it as ``label``: a repeated column, a column that is not numeric, inf."""
+    column = frame[name]
+    if isinstance(column, pd.DataFrame):
+        raise ValueError(f"prices has more than one column named {name!r}.")
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        raise ValueError(f"{label} must be numeric; found dtype {column.dtype}.")
+    values = column.to_numpy(dtype="float64", na_value=np.nan)
+    if np.isinf(values).any():
+        raise ValueError(
+            f"{label} must not contain inf; found it on {int(np.isinf(values).sum())} "
+            "row(s)."
+        )
+    return pd.Series(values, index=frame.index, name=name)
