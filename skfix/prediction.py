@@ -12,9 +12,12 @@ def predict_panel(manifest, data):
     """Predict with the model each symbol of a manifest deploys.
 
     Every model file is checked against its sha256 before it is loaded
-    (:func:`skfix.load_deployment`). Features are computed from ``data`` exactly as in
-    training (:func:`skfix.features.make_features`, prices up to each row's own time);
-    rows whose features are not yet complete (the first rows of a series, the
+    (:func:`skfix.load_deployment`). A model file holds the fitted pipeline of
+    features and model, so the features are computed from ``data`` exactly as in
+    training (the pipeline's :class:`~skfix.features.PriceFeatures` step, with the
+    run's ``[features]`` settings, prices and user columns up to each row's own time);
+    a file that lacks an input column the pipeline requires is refused, naming the
+    column. Rows whose features are not yet complete (the first rows of a series, the
     warm-up) get no prediction. A later row with an incomplete feature (a missing
     volume, say) gets none either, and its symbol is listed in ``failed`` with the
     date and the missing features; its other rows are predicted.
@@ -44,6 +47,8 @@ def predict_panel(manifest, data):
     ValueError
         If the manifest or a model file is refused, or no symbol could be predicted.
     """
+    from sklearn.pipeline import Pipeline
+
     from .datasets import DataFormatError, read_price_files
     from .features import make_features
     from .manifest import read_manifest
@@ -77,12 +82,23 @@ def predict_panel(manifest, data):
             why = (record["symbols"][symbol]["why_none"] or "").split(". ")[0].rstrip(".")
             skipped[symbol] = f"no model deployed: {why}" if why else "no model deployed"
             continue
-        expected = _feature_names(record["symbols"][symbol], symbol, manifest_path)
-        try:
-            features = make_features(prices)
-        except ValueError as exc:
-            failed[symbol] = f"{symbol} ({source}): {exc}"
-            continue
+        model = predictors[symbol]
+        if isinstance(model, Pipeline):
+            # the saved pipeline's own feature step: exactly what training computed
+            steps, model = model[:-1], model[-1]
+            try:
+                features = steps.transform(prices)
+            except ValueError as exc:
+                failed[symbol] = f"{symbol} ({source}): {exc}"
+                continue
+            expected = list(features.columns)
+        else:  # a model file of an older skfix: the default price features
+            expected = _feature_names(record["symbols"][symbol], symbol, manifest_path)
+            try:
+                features = make_features(prices)
+            except ValueError as exc:
+                failed[symbol] = f"{symbol} ({source}): {exc}"
+                continue
         missing = sorted(set(expected) - set(features.columns))
         if missing:
             failed[symbol] = (
@@ -103,7 +119,6 @@ def predict_panel(manifest, data):
         gaps = np.flatnonzero(~complete[np.argmax(complete) :]) + np.argmax(complete)
         if len(gaps):
             failed[symbol] = _gap_message(symbol, source, features[expected], gaps)
-        model = predictors[symbol]
         proba = model.predict_proba(X)
         table = pd.DataFrame(
             {

@@ -18,8 +18,8 @@ __all__ = [
 ]
 
 # The version of the manifests skfix writes, and those whose models it loads.
-SCHEMA_VERSION = "1.2"
-SUPPORTED_SCHEMA_VERSIONS = frozenset({"1.0", "1.1", SCHEMA_VERSION})
+SCHEMA_VERSION = "1.3"
+SUPPORTED_SCHEMA_VERSIONS = frozenset({"1.0", "1.1", "1.2", SCHEMA_VERSION})
 _SCHEMA_FILE = "manifest.schema.json"
 # jsonschema reports every violation; a handful is enough to see what is wrong without
 # burying the message when, say, a whole symbol has the wrong shape.

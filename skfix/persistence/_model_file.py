@@ -129,10 +129,14 @@ def save_model(
 
     Parameters
     ----------
-    estimator : fitted estimator
+    estimator : fitted estimator or Pipeline
         A :class:`~skfix.estimators.RegularizedRandomForestClassifier`,
-        :class:`~skfix.estimators.RegularizedXGBClassifier`, or a skfix neural
-        classifier (MLP, LSTM).
+        :class:`~skfix.estimators.RegularizedXGBClassifier`, a skfix neural
+        classifier (MLP, LSTM), a naive rule, or a scikit-learn ``Pipeline`` of a
+        fitted :class:`~skfix.features.PriceFeatures` step named ``"features"`` and
+        such a model named ``"model"``: the whole path from a price frame to a
+        prediction in one file (``skfix train`` saves every model so), loaded back as
+        the same pipeline.
     directory : str or os.PathLike
         Where to write; created if missing. Usually the manifest's directory or a
         folder below it.
@@ -155,7 +159,9 @@ def save_model(
         ``/`` separators),
         ``format`` (``"skops"``, ``"xgboost-json"`` or ``"torch-state-dict"``),
         ``sha256`` of the file, ``files`` (the members of the bundle with their
-        SHA-256), ``estimator`` (``"module.Class"``) and ``signature``.
+        SHA-256), ``estimator`` (``"module.Class"`` of the model) and
+        ``signature``; for a pipeline also ``required_columns``, the input columns
+        of the price frame it needs (also the signature's inputs).
 
     Raises
     ------
@@ -194,6 +200,7 @@ def save_model(
     except ValueError:
         raise ValueError(f"directory {directory} is not inside {relative_to}") from None
     trusted = tuple(trusted)
+    features, estimator = _split_pipeline(estimator)
     model_format = format_for(estimator, trusted)
     check_is_fitted(estimator)
     if trusted:
@@ -208,6 +215,8 @@ def save_model(
         "payload": {"name": model_format.payload, "sha256": _sha256(payload)},
         "state": state,
     }
+    if features is not None:
+        metadata["features"] = _features_state(features)
     metadata_bytes = json.dumps(metadata, allow_nan=False, indent=1).encode("utf-8")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -229,6 +238,11 @@ def save_model(
         "estimator": metadata["estimator"],
         "signature": model_signature(estimator),
     }
+    if features is not None:
+        record["required_columns"] = list(features.required_columns_)
+        record["signature"]["inputs"] = [
+            {"name": column, "type": "double"} for column in features.required_columns_
+        ]
     if trusted:
         record["trusted_types"] = _held_types(payload, trusted)
     return record
@@ -402,4 +416,77 @@ def load_model(record, directory, *, trusted=()):
         raise ModelIntegrityError(
             f"{path} holds a {qualified_name(type(estimator))}, not a {record['estimator']}"
         )
-    return estimator
+    if "features" not in metadata:
+        return estimator
+    from sklearn.pipeline import Pipeline
+
+    try:
+        features = _restore_features(metadata["features"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelIntegrityError(
+            f"{path}: its feature step could not be restored ({type(exc).__name__}: "
+            f"{exc}); it was saved by skfix {metadata.get('skfix_version')}, this is "
+            f"skfix {_skfix_version()}"
+        ) from exc
+    return Pipeline([("features", features), ("model", estimator)])
+
+
+_FEATURES_CLASS = "skfix.features.PriceFeatures"
+_FEATURES_FITTED = (
+    "features_",
+    "feature_names_out_",
+    "required_columns_",
+    "min_history_",
+    "n_features_in_",
+    "feature_names_in_",
+)
+
+
+def _split_pipeline(estimator):
+    """``(features step or None, model)`` of what :func:`save_model` is given."""
+    from sklearn.pipeline import Pipeline
+
+    from ..features import PriceFeatures
+
+    if not isinstance(estimator, Pipeline):
+        return None, estimator
+    steps = estimator.steps
+    if (
+        len(steps) != 2
+        or [name for name, _ in steps] != ["features", "model"]
+        or type(steps[0][1]) is not PriceFeatures
+    ):
+        raise TypeError(
+            "save_model saves an estimator, or a Pipeline of two steps: a "
+            "skfix.features.PriceFeatures named 'features' and the model named "
+            f"'model'; found steps {[(n, type(s).__name__) for n, s in steps]}."
+        )
+    check_is_fitted(steps[0][1])
+    return steps[0][1], steps[1][1]
+
+
+def _features_state(features):
+    from ._formats import _encode, _encode_params
+
+    params, dropped = _encode_params(features)
+    if dropped:
+        raise TypeError(f"PriceFeatures parameters {dropped} are not plain data")
+    return {
+        "class": _FEATURES_CLASS,
+        "params": params,
+        "attributes": {name: _encode(getattr(features, name)) for name in _FEATURES_FITTED},
+    }
+
+
+def _restore_features(state):
+    from ..features import PriceFeatures
+    from ._formats import _decode_params, _set_attributes
+
+    if state["class"] != _FEATURES_CLASS:
+        raise TypeError(f"the feature step is a {state['class']}, not {_FEATURES_CLASS}")
+    features = PriceFeatures(**_decode_params(state))
+    _set_attributes(features, state["attributes"])
+    # every fitted attribute the file must hold, and nothing else
+    if sorted(state["attributes"]) != sorted(_FEATURES_FITTED):
+        raise KeyError(f"fitted attributes {sorted(state['attributes'])}")
+    return features

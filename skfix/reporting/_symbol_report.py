@@ -115,6 +115,63 @@ def _data_section(entry, manifest):
     return "\n".join(lines)
 
 
+def _features_section(entry):
+    """What went in: each feature with its source, window and lag; the input columns
+    the saved pipeline requires; the columns left out and why; the look-ahead guard."""
+    data = entry.get("data") or {}
+    features = data.get("features")
+    if not features:
+        return ""
+    rows = [
+        (
+            _code(f.get("name")),
+            "built-in" if f.get("source") == "builtin" else "your column",
+            ", ".join(_escape(i) for i in f.get("inputs") or []),
+            "n/a" if f.get("window") is None else number(f.get("window")),
+            number(f.get("lag")),
+        )
+        for f in features
+    ]
+    lines = [
+        "## Features",
+        "",
+        _table(["Feature", "Source", "Reads", "Window (rows)", "Lag (rows)"], rows),
+        "",
+        "Required input columns (`skfix predict` refuses a file without one): "
+        + ", ".join(_code(c) for c in data.get("required_columns") or []),
+    ]
+    ignored = data.get("ignored_columns") or {}
+    if ignored:
+        lines += ["", "Columns not used:", ""]
+        lines += [f"- {_code(c)}: {_escape(why)}" for c, why in ignored.items()]
+    checks = data.get("leak_check") or {}
+    if checks:
+        lines += [
+            "",
+            "### Look-ahead guard",
+            "",
+            "Each of your columns against the labels, alone, as its change and as its "
+            "log ratio to the close: an AUC this far from 0.5 is more than a real "
+            "signal gives, so the column probably holds a value from after its row's "
+            "time, and no model that reads it is deployed.",
+            "",
+            _table(
+                ["Column", "Strongest AUC", "Verdict"],
+                [
+                    (
+                        _code(c),
+                        f"{check.get('auc', float('nan')):.3f}",
+                        "probable look-ahead"
+                        if check.get("probable_leak")
+                        else ("trusted (declared)" if check.get("trusted") else "ok"),
+                    )
+                    for c, check in checks.items()
+                ],
+            ),
+        ]
+    return "\n".join(lines)
+
+
 def _data_warnings(entry):
     """What reading the file found legal but probably wrong (jumps, zero volume)."""
     cleaning = (entry.get("data") or {}).get("cleaning") or {}
@@ -461,6 +518,7 @@ def _symbol_report(symbol, entry, manifest, plots):
         _header(symbol, entry, manifest),
         _errors_section(entry),
         _data_section(entry, manifest),
+        _features_section(entry),
         _candidates_section(
             entry,
             plots,

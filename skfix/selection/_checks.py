@@ -569,6 +569,50 @@ class PanelFDR(Criterion):
         )
 
 
+@dataclass(frozen=True)
+class NoLookAhead(Criterion):
+    """The candidate reads no user column that the look-ahead guard flagged.
+
+    ``skfix train`` adds it to a symbol's criteria when
+    :func:`skfix.features.check_look_ahead` finds a user column that predicts the
+    labels too well to be known at each row's time. A learned model reads every
+    feature, so it fails; a naive rule reads none of the user columns and passes.
+
+    Parameters
+    ----------
+    columns : tuple of (str, float)
+        The flagged columns and their AUC against the labels.
+    """
+
+    name = "no_look_ahead"
+    unit = "text"
+    advice = (
+        "{explanation}. Check how the column is dated; if it is known at each row's "
+        "time, declare it in [features] trusted."
+    )
+    columns: tuple = ()
+
+    def check(self, e, criteria):
+        flagged = ", ".join(f"{c!r} (AUC {auc:.2f})" for c, auc in self.columns)
+        if e.naive_rule is not None:
+            return CriterionResult(
+                self.name,
+                "none",
+                None,
+                True,
+                f"a naive rule reads no user column; flagged as probable look-ahead: "
+                f"{flagged}",
+            )
+        return CriterionResult(
+            self.name,
+            ", ".join(c for c, _ in self.columns),
+            None,
+            False,
+            f"it reads {flagged}, which predicts the next move far better than a real "
+            "signal could: probably a value from after the row's time (look-ahead)",
+        )
+
+
 # Every built-in criterion, in the order a decision lists them.
 BUILTIN_CRITERIA = (
     EnoughRows,

@@ -14,6 +14,7 @@ from ._checks import (
     IsBaseline,
     MinTestRows,
     MinTestScore,
+    NoLookAhead,
     PanelFDR,
     Trained,
     TrainValidationGap,
@@ -178,9 +179,11 @@ class SelectionCriteria:
                 f'extra criteria need a name (the class attribute name = "..."); '
                 f"{unnamed} have none."
             )
+        # skfix train adds the look-ahead guard to a symbol's criteria as an extra one
+        own = {c.name for c in self.extra if not isinstance(c, NoLookAhead)}
         clashes = sorted(
             {n for n in names if names.count(n) > 1}
-            | {c.name for c in BUILTIN_CRITERIA} & set(names)
+            | {c.name for c in (*BUILTIN_CRITERIA, NoLookAhead)} & own
         )
         if clashes:
             raise ValueError(

@@ -84,9 +84,9 @@ def criterion_info(name, recorded=None):
     entry = (recorded or {}).get(name)
     if entry is not None:
         return CriterionInfo(name, entry.get("unit", "number"), entry.get("advice"))
-    from ._checks import BUILTIN_CRITERIA
+    from ._checks import BUILTIN_CRITERIA, NoLookAhead
 
-    for criterion in BUILTIN_CRITERIA:
+    for criterion in (*BUILTIN_CRITERIA, NoLookAhead):
         if criterion.name == name:
             return criterion.info()
     return CriterionInfo(name)

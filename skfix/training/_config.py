@@ -21,6 +21,17 @@ TUNING_GRIDS = {name: family.grid for name, family in MODEL_FAMILIES.items()}
 TUNING_DEFAULTS = {"enabled": True, "inner_splits": 3}
 MODEL_MIN_ROWS = {n: f.min_rows for n, f in MODEL_FAMILIES.items() if f.min_rows}
 AUGMENTED_MODELS = tuple(n for n, f in MODEL_FAMILIES.items() if f.augmented)
+# The [features] table: PriceFeatures' parameters, and the look-ahead guard's.
+FEATURE_STEP_KEYS = (
+    "builtin",
+    "columns",
+    "lag",
+    "return_windows",
+    "volatility_windows",
+    "ma_windows",
+    "rsi_window",
+)
+FEATURE_KEYS = (*FEATURE_STEP_KEYS, "trusted", "leak_auc")
 
 
 class ConfigError(ValueError):
@@ -81,6 +92,12 @@ class TrainConfig:
         be tried; on fewer the candidate is recorded as ``"skipped"``. Complexity
         scaled to the data: the neural nets find nothing on a few hundred rows, and an
         extra candidate that cannot find anything still weakens the test of the others.
+    features : dict, default={}
+        The ``[features]`` table: :class:`~skfix.features.PriceFeatures` parameters
+        (``builtin``, ``columns``, ``lag`` and the windows) and the look-ahead
+        guard's ``trusted`` (user columns never flagged) and ``leak_auc`` (the AUC
+        from which a user column is a probable leak, default
+        :data:`skfix.features.LEAK_AUC`). Empty: the ten built-in price features.
     source : str, default="the configuration"
         Where the values came from (a TOML file's path), named by every error message;
         not kept.
@@ -99,6 +116,7 @@ class TrainConfig:
     model_min_rows: dict = dataclasses.field(default_factory=lambda: dict(MODEL_MIN_ROWS))
     naive_rules: tuple = RULES
     model_families: dict = dataclasses.field(default_factory=dict)
+    features: dict = dataclasses.field(default_factory=dict)
     source: dataclasses.InitVar[str] = "the configuration"
 
     def __post_init__(self, source):
@@ -174,6 +192,7 @@ class TrainConfig:
             raise ConfigError(f"{source}: criteria must be a SelectionCriteria.")
         self.splitter(source=source)
         self.augmenter(source=source)
+        self._check_features(source)
         unknown = sorted(set(self.augmented_models) - set(known))
         if isinstance(self.augmented_models, str) or unknown:
             raise ConfigError(
@@ -208,6 +227,59 @@ class TrainConfig:
                     f"{source}: [model_min_rows] {model} must be a non-negative integer; "
                     f"found {rows!r}."
                 )
+
+    def _check_features(self, source):
+        where = f"{source}: [features]"
+        if not isinstance(self.features, dict):
+            raise ConfigError(f"{where} must be a table; found {self.features!r}.")
+        unknown = sorted(set(self.features) - set(FEATURE_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"{where} has unknown key(s) {unknown}; expected some of "
+                f"{list(FEATURE_KEYS)}."
+            )
+        try:
+            step = self.feature_step()
+            validate_params(step)
+            step._check_params()
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{where} {exc}") from None
+        trusted = self.features.get("trusted", [])
+        if not isinstance(trusted, list | tuple) or not all(
+            isinstance(c, str) for c in trusted
+        ):
+            raise ConfigError(
+                f"{where} trusted must be a list of column names; found {trusted!r}."
+            )
+        auc = self.leak_auc
+        if isinstance(auc, bool) or not isinstance(auc, int | float) or not 0.5 < auc <= 1:
+            raise ConfigError(
+                f"{where} leak_auc must be a number in (0.5, 1]; found {auc!r}."
+            )
+
+    def feature_step(self):
+        """A fresh, unfitted :class:`~skfix.features.PriceFeatures` of ``[features]``."""
+        from ..features import PriceFeatures
+
+        params = {k: v for k, v in self.features.items() if k in FEATURE_STEP_KEYS}
+        for key in ("return_windows", "volatility_windows", "ma_windows", "builtin"):
+            if isinstance(params.get(key), list):
+                params[key] = tuple(params[key])
+        if isinstance(params.get("columns"), list):
+            params["columns"] = tuple(params["columns"])
+        return PriceFeatures(**params)
+
+    @property
+    def trusted_columns(self):
+        """User columns the look-ahead guard never flags."""
+        return tuple(self.features.get("trusted", ()))
+
+    @property
+    def leak_auc(self):
+        """The AUC from which a user column is a probable leak."""
+        from ..features import LEAK_AUC
+
+        return self.features.get("leak_auc", LEAK_AUC)
 
     def known_models(self):
         """The model names this configuration can train: the built-in families, those
@@ -392,6 +464,14 @@ class TrainConfig:
                 None if self.augmentation is None else self.augmenter().get_params()
             ),
             "augmented_models": [m for m in self.models if self.is_augmented(m)],
+            "features": {
+                **{
+                    key: list(value) if isinstance(value, tuple) else value
+                    for key, value in self.feature_step().get_params().items()
+                },
+                "trusted": list(self.trusted_columns),
+                "leak_auc": self.leak_auc,
+            },
             "model_params": {model: self.estimator_params(model) for model in self.models},
             "model_min_rows": dict(self.model_min_rows),
             "tuning": {

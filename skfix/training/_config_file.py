@@ -29,6 +29,7 @@ _TOP_LEVEL = {
     "model_params",
     "tuning",
     "model_min_rows",
+    "features",
 }
 
 
@@ -43,7 +44,9 @@ def load_config(path, **overrides):
         ``[split]``, ``[augmentation]`` (``TimeSeriesAugmenter`` parameters, or
         ``enabled = false``), ``[model_params.<model>]``, ``[tuning]``
         (``enabled``, ``inner_splits``, ``[tuning.grids.<model>]``) and
-        ``[model_min_rows]``.
+        ``[model_min_rows]`` and ``[features]`` (``builtin``, ``columns``, ``lag``,
+        the windows, ``trusted``, ``leak_auc``; ``rsi_window = false`` leaves the RSI
+        out).
     **overrides : dict
         Values that take precedence over the file's (the command line's).
 
@@ -140,7 +143,14 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
         raise ConfigError(
             f"{source}: unknown key(s) {unknown}; expected some of {sorted(_TOP_LEVEL)}."
         )
-    for key in ("criteria", "split", "augmentation", "tuning", "model_min_rows"):
+    for key in (
+        "criteria",
+        "split",
+        "augmentation",
+        "tuning",
+        "model_min_rows",
+        "features",
+    ):
         if key in raw and not isinstance(raw[key], dict):
             raise ConfigError(
                 f"{source}: {key} must be a table ([{key}] with key = value lines); "
@@ -201,6 +211,11 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
             raise ConfigError(f"{source}: [criteria] {exc}") from None
     if "split" in raw:
         values["split"] = dict(raw["split"])
+    if "features" in raw:
+        table = copy.deepcopy(raw["features"])
+        if table.get("rsi_window") is False:  # TOML has no null: false leaves it out
+            table["rsi_window"] = None
+        values["features"] = table
     if "augmentation" in raw:
         augmentation = dict(raw["augmentation"])
         enabled = augmentation.pop("enabled", True)

@@ -1,6 +1,7 @@
 """Price files in, for a run: every readable symbol, and a record for each file that
 is not."""
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..manifest import error_record
@@ -15,9 +16,10 @@ def load_panel(data=None, symbols=None):
 
     Parameters
     ----------
-    data : str, os.PathLike, list of them, or None
+    data : str, os.PathLike, list of them, mapping, or None
         Files or folders of price files (see :func:`skfix.datasets.read_price_files`);
-        ``None`` is the built-in panel.
+        a mapping of symbol to price frame (checked when its symbol trains); ``None``
+        is the built-in panel.
     symbols : list of str, default=None
         Keep only these symbols (in this order).
 
@@ -25,8 +27,9 @@ def load_panel(data=None, symbols=None):
     -------
     panel : dict of str to pandas.DataFrame
         The series that could be read.
-    reports : dict of str to skfix.datasets.CleaningReport
-        What reading and cleaning did, for each of them.
+    reports : dict of str to skfix.datasets.CleaningReport or None
+        What reading and cleaning did, for each of them (None for a frame given in
+        Python).
     source : str
         Where the data came from, for the manifest.
     failures : dict of str to dict
@@ -49,7 +52,29 @@ def load_panel(data=None, symbols=None):
     )
 
     failures = {}
-    if data is None:
+    if isinstance(data, Mapping):
+        import pandas as pd
+
+        bad = [s for s in data if not isinstance(s, str) or not s]
+        if bad:
+            raise DataError(
+                f"the symbols of a mapping of frames must be non-empty strings; found "
+                f"{bad[0]!r}."
+            )
+        panel = {}
+        for symbol, frame in data.items():
+            if isinstance(frame, pd.DataFrame):
+                panel[symbol] = frame
+            else:
+                failures[symbol] = {
+                    "type": "TypeError",
+                    "message": f"the value for symbol {symbol!r} is a "
+                    f"{type(frame).__name__}; expected a pandas DataFrame of prices.",
+                    "source": None,
+                }
+        reports = dict.fromkeys(panel)
+        source = f"{len(data)} frame(s) given in Python"
+    elif data is None:
         panel, reports = load_market_panel(return_reports=True)
         source = "built-in panel"
     else:

@@ -55,7 +55,8 @@ def train_panel(
 ):
     """Train every model on every symbol, select what can be deployed, write it all.
 
-    For each symbol: features and labels (:func:`skfix.features.make_dataset`), the
+    For each symbol: features and labels (:func:`skfix.features.make_dataset` with the
+    :class:`~skfix.features.PriceFeatures` of ``config.features``), the
     candidate models each with the augmenter (:func:`build_candidates`), evaluation
     on purged walk-forward folds and a final test window, acceptance and ranking
     (:class:`skfix.selection.ModelSelector`), and every trained model saved as a safe,
@@ -64,8 +65,12 @@ def train_panel(
 
     Parameters
     ----------
-    data : str, os.PathLike, list of them, or None, default=None
-        Price files or folders; ``None`` is the built-in panel.
+    data : str, os.PathLike, list of them, mapping, or None, default=None
+        Price files or folders (their extra numeric columns can be features: see
+        ``config.features``); a mapping of symbol to price frame
+        (:func:`skfix.datasets.read_prices`' shape: a sorted ``DatetimeIndex``, a
+        positive ``close``, optional prices and user columns); ``None`` is the
+        built-in panel.
     out_dir : str or os.PathLike, default="skfix-out"
         Output folder.
     config : TrainConfig, default=None
@@ -152,7 +157,7 @@ def train_panel(
                 stems[symbol],
                 config_hash,
                 shared_out,
-                cleaning[symbol].as_dict(),
+                None if cleaning[symbol] is None else cleaning[symbol].as_dict(),
             )
             for symbol in todo
         )

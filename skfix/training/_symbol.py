@@ -1,11 +1,13 @@
 """One symbol: its candidates, their evaluation and selection, its manifest entry."""
 
 import contextlib
+import dataclasses
 import hashlib
 import sys
 import warnings
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 
 from ..manifest import CandidateRecord, SymbolRecord, error_record
 from ..selection._panel import select_deployed
@@ -27,7 +29,7 @@ def _fingerprint(X, y, cleaning):
     classes, counts = np.unique(y.to_numpy(), return_counts=True)
     cleaning = cleaning or {}
     return {
-        "source": cleaning.get("source"),
+        "source": cleaning.get("source") or "a frame given in Python",
         "sha256": digest.hexdigest(),
         "n_rows": int(len(y)),
         "start": X.index[0].date().isoformat(),
@@ -207,19 +209,51 @@ def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
     record : SymbolRecord
         The symbol's record (its manifest entry once written).
     """
-    from ..features import make_dataset
+    from ..features import FeatureInputError, make_dataset
     from ..persistence import save_model
     from ..selection import ModelSelector
 
     record = SymbolRecord()
     try:
-        X, y = make_dataset(prices, horizon=config.horizon)
+        features = config.feature_step().fit(prices)
+        X, y = make_dataset(prices, horizon=config.horizon, features=features)
+    except FeatureInputError as exc:
+        # a column the [features] table names is missing from this file: its failure
+        source = (cleaning or {}).get("source") or f"the frame of {symbol}"
+        reasons = (cleaning or {}).get("ignored_reasons") or {}
+        left_out = [
+            f"{c!r} was left out: {r}" for c, r in reasons.items() if f"{c!r}" in str(exc)
+        ]
+        if left_out:
+            exc = FeatureInputError(f"{exc} (reading the file, {'; '.join(left_out)})")
+        record.status = "failed"
+        record.error = error_record(FeatureInputError(f"{source}: {exc}"))
+        record.why_none = f"the features cannot be computed: {source}: {exc}"
+        return record
     except ValueError as exc:
         record.status = "insufficient_data"
         record.error = _error_record(exc)
         record.why_none = f"no usable rows: {exc}"
         return record
-    record.data = _fingerprint(X, y, cleaning)
+    record.data = {
+        **_fingerprint(X, y, cleaning),
+        **_feature_records(features, prices, cleaning),
+    }
+    criteria = config.criteria
+    if any(f["source"] == "column" for f in features.features_):
+        leaks = _look_ahead(features, X, y, prices, config)
+        record.data["leak_check"] = leaks
+        flagged = tuple(
+            (column, check["auc"])
+            for column, check in leaks.items()
+            if check["probable_leak"]
+        )
+        if flagged:
+            from ..selection import NoLookAhead
+
+            criteria = dataclasses.replace(
+                criteria, extra=(*criteria.extra, NoLookAhead(columns=flagged))
+            )
     if y.nunique() < 2:
         direction = "goes up" if int(y.iloc[0]) == 0 else "is flat or goes down"
         record.status = "insufficient_data"
@@ -265,7 +299,7 @@ def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
             selector = ModelSelector(
                 build_candidates(config, tried),
                 naive_rules=rules,
-                criteria=config.criteria,
+                criteria=criteria,
                 cv=config.splitter(),
                 test_size=config.test_size,
                 gap=config.horizon,
@@ -290,7 +324,9 @@ def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
                     else config.family(name).trusted_types()
                 )
                 model_file = save_model(
-                    evaluation.final_estimator,
+                    Pipeline(
+                        [("features", features), ("model", evaluation.final_estimator)]
+                    ),
                     out_dir / MODELS_DIR / stem,
                     name,
                     relative_to=out_dir,
@@ -312,6 +348,44 @@ def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
     record.status = "insufficient_data" if all_insufficient else "trained"
     select_deployed(record, selector.why_ if selector.best_name_ else None, selector.why_)
     return record
+
+
+def _feature_records(features, prices, cleaning):
+    """What went in: each feature with its source, window and lag, the input columns
+    the saved pipeline requires, and every column left out, with the reason."""
+    from ..features._validation import _PRICE_COLUMNS
+
+    cleaning = cleaning or {}
+    ignored = dict(cleaning.get("ignored_reasons") or {})
+    for column in cleaning.get("columns_ignored") or []:
+        ignored.setdefault(column, "not read from the file")
+    for column in map(str, prices.columns):
+        if column in features.required_columns_:
+            continue
+        ignored[column] = (
+            "a price column the chosen built-in features do not read"
+            if column in _PRICE_COLUMNS
+            else "a user column the [features] columns do not name"
+        )
+    return {
+        "features": [dict(f) for f in features.features_],
+        "required_columns": list(features.required_columns_),
+        "ignored_columns": ignored,
+    }
+
+
+def _look_ahead(features, X, y, prices, config):
+    """The look-ahead guard's check of each user column on the training rows."""
+    from ..features import check_look_ahead
+
+    return check_look_ahead(
+        features,
+        X,
+        y,
+        prices,
+        trusted=config.trusted_columns,
+        threshold=config.leak_auc,
+    )
 
 
 def _rules(config, X, skip_reason):

@@ -73,6 +73,26 @@ def test_a_deeply_nested_manifest_is_refused_by_name(tmp_path):
     assert str(path) in str(info.value)
 
 
+def _with_a_bare_model_file(run, tmp_path, change):
+    """The manifest with its deployed model file as skfix wrote it before schema 1.3:
+    the estimator alone, whose features the manifest's feature_names name."""
+    from skfix.persistence import load_model, save_model
+
+    out, _ = run
+    manifest = json.loads((out / "manifest.json").read_text())
+    record = manifest["symbols"]["BAA"]
+    (candidate,) = [
+        c for c in record["candidates"] if c["name"] == record["selected"]["name"]
+    ]
+    pipeline = load_model(candidate["model_file"], out)
+    candidate["model_file"] = save_model(
+        pipeline[-1], tmp_path / "models", "BAA-bare", relative_to=tmp_path
+    )
+    change(manifest)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    return tmp_path / "manifest.json"
+
+
 @pytest.mark.parametrize(
     "change, found",
     [
@@ -84,9 +104,27 @@ def test_a_deeply_nested_manifest_is_refused_by_name(tmp_path):
 def test_a_manifest_without_the_feature_names_is_refused_by_name(
     run, tmp_path, change, found
 ):
-    manifest, _ = _copy(run, tmp_path, change)
-    out, prices = run
-    (tmp_path / "models").symlink_to(out / "models")
+    manifest = _with_a_bare_model_file(run, tmp_path, change)
+    _, prices = run
     with pytest.raises(ValueError, match="no list of the features") as info:
         predict_panel(manifest, prices)
     assert str(manifest) in str(info.value) and found in str(info.value)
+
+
+def test_a_bare_model_file_still_predicts_with_the_default_features(run, tmp_path):
+    out, prices = run
+    manifest = _with_a_bare_model_file(run, tmp_path, lambda m: None)
+    old, _, _ = predict_panel(manifest, prices)
+    new, _, _ = predict_panel(out / "manifest.json", prices)
+    assert old.equals(new)
+
+
+def test_a_pipeline_model_file_needs_no_feature_list_in_the_manifest(run, tmp_path):
+    # the file holds its feature step: the manifest's list is a record, not an input
+    manifest, _ = _copy(
+        run, tmp_path, lambda m: m["symbols"]["BAA"]["data"].pop("feature_names")
+    )
+    out, prices = run
+    (tmp_path / "models").symlink_to(out / "models")
+    ours, _, _ = predict_panel(manifest, prices)
+    assert ours.equals(predict_panel(out / "manifest.json", prices)[0])

@@ -149,7 +149,10 @@ def test_the_toml_family_trains_deploys_saves_and_predicts(hgb_run):
         assert record["selected"]["name"] == "hgb", (symbol, hgb["reason"])
     predictors = load_deployment(out / "manifest.json")
     assert sorted(predictors) == ["REV0", "REV1"]
-    assert all(isinstance(p, HistGradientBoostingClassifier) for p in predictors.values())
+    # each file holds the pipeline of features and the family's model
+    assert all(
+        isinstance(p[-1], HistGradientBoostingClassifier) for p in predictors.values()
+    )
     code = main(
         [
             "predict",
@@ -184,7 +187,7 @@ def test_a_class_the_configuration_does_not_declare_is_refused(hgb_run):
         load_model(model_file, out, trusted=(other,))
     # declared as the manifest records it: loads, hash checked
     loaded = load_model(model_file, out, trusted=(HGB_CLASS,))
-    assert isinstance(loaded, HistGradientBoostingClassifier)
+    assert isinstance(loaded[-1], HistGradientBoostingClassifier)
     with pytest.raises(Exception, match="SHA-256"):
         load_model({**model_file, "sha256": "0" * 64}, out, trusted=(HGB_CLASS,))
 
