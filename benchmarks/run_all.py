@@ -16,6 +16,7 @@ Run::
 
     python benchmarks/run_all.py                  # all but power: 30 minutes, 2 cores
     python benchmarks/run_all.py --only power     # the power study, about 80 minutes
+    python benchmarks/run_all.py --only user_columns  # the user-column study, 35 minutes
     python benchmarks/run_all.py --only train     # some of them
     python benchmarks/run_all.py --only device    # on a machine with CUDA
     python benchmarks/run_all.py --render        # rewrite benchmarks.md, run nothing
@@ -84,6 +85,16 @@ BENCHMARKS = {
         "naive rule, and four ranking rules compared. The power curve is "
         "[benchmarks/power.png](benchmarks/power.png).",
     ),
+    "user_columns": (
+        "bench_user_columns.py",
+        ("--seeds", "5"),
+        "The user-column study: simulated series whose only signal is a column of the "
+        "price files (Bayes 0.597, the prices a random walk), 1,500 rows, five panels "
+        "of ten, through `skfix train --config` three times: with `[features] columns "
+        '= ["signal"]`, without it, and with a planted look-ahead column (`peek`, the '
+        "next return): deploy rates, fresh accuracy against Bayes and the naive rules, "
+        "and the look-ahead guard's flags.",
+    ),
     "overhead": (
         "bench_overhead.py",
         (),
@@ -111,7 +122,7 @@ SMOKE = ("overhead", "presets")
 # Run only with --only device, on a machine with CUDA.
 NEEDS_CUDA = ("device",)
 # Run only when asked for (--only power): about 80 minutes on two cores.
-LONG = {"power": 4 * 3600}
+LONG = {"power": 4 * 3600, "user_columns": 2 * 3600}
 VERSIONS = (
     "skfix",
     "numpy",

@@ -92,7 +92,8 @@ class PriceFeatures(TransformerMixin, BaseEstimator):
     lag : dict of str to int, default=None
         Rows by which to delay a user column: ``{"rate": 1}`` uses at row ``t`` the
         value of row ``t - 1`` (a figure published after the close). A column
-        without a lag is used at its own row.
+        without a lag is used at its own row. With ``columns="all"``, a lag applies
+        where its column is in the frame.
 
     Attributes
     ----------
@@ -270,12 +271,7 @@ class PriceFeatures(TransformerMixin, BaseEstimator):
                 and pd.api.types.is_numeric_dtype(X[c])
                 and X[c].notna().any()  # a long file's column another symbol fills
             ]
-            unknown = sorted(set(lag) - set(columns))
-            if unknown:
-                raise FeatureInputError(
-                    f"lag names {unknown}, which is not a numeric user column of the "
-                    f"frame; found user columns {columns}."
-                )
+            # a lag applies where its column is: one file of a folder may lack it
         else:
             columns = list(self.columns)
         for column in columns:

@@ -59,8 +59,11 @@ def load_deployment(manifest, base_dir=None):
     Returns
     -------
     predictors : dict
-        ``{symbol: fitted estimator}`` for every symbol whose ``"selected"`` is not
-        null. Symbols without a selected model are left out.
+        ``{symbol: fitted model}`` for every symbol whose ``"selected"`` is not
+        null: the ``Pipeline`` of :class:`~skfix.features.PriceFeatures` and model a
+        ``skfix train`` run saves (whose ``[:-1].transform(prices)`` gives the
+        features, warm-up rows NaN), or the estimator a file holds alone. Symbols
+        without a selected model are left out.
 
     Raises
     ------

@@ -331,8 +331,9 @@ def load_model(record, directory, *, trusted=()):
 
     Returns
     -------
-    estimator : fitted estimator
-        Ready to ``predict`` and ``predict_proba``.
+    estimator : fitted estimator or Pipeline
+        Ready to ``predict`` and ``predict_proba``; a ``Pipeline(features, model)``
+        when one was saved.
 
     Raises
     ------

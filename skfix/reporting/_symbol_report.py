@@ -115,7 +115,7 @@ def _data_section(entry, manifest):
     return "\n".join(lines)
 
 
-def _features_section(entry):
+def _features_section(entry, manifest):
     """What went in: each feature with its source, window and lag; the input columns
     the saved pipeline requires; the columns left out and why; the look-ahead guard."""
     data = entry.get("data") or {}
@@ -145,15 +145,19 @@ def _features_section(entry):
         lines += ["", "Columns not used:", ""]
         lines += [f"- {_code(c)}: {_escape(why)}" for c, why in ignored.items()]
     checks = data.get("leak_check") or {}
+    auc = ((manifest.get("run") or {}).get("features") or {}).get("leak_auc")
+    threshold = "n/a" if auc is None else f"{auc:.2f}"
     if checks:
         lines += [
             "",
             "### Look-ahead guard",
             "",
-            "Each of your columns against the labels, alone, as its change and as its "
-            "log ratio to the close: an AUC this far from 0.5 is more than a real "
-            "signal gives, so the column probably holds a value from after its row's "
-            "time, and no model that reads it is deployed.",
+            "How well each of your columns separates the next move's direction on the "
+            "training rows (the strongest AUC of the column, its change and its log "
+            f"ratio to the close). From {threshold} on, far more than a real signal "
+            "gives (rarely above 0.6), the column probably holds a value from after its "
+            "row's time, and no model that reads it is deployed unless it is declared "
+            "trusted.",
             "",
             _table(
                 ["Column", "Strongest AUC", "Verdict"],
@@ -518,7 +522,7 @@ def _symbol_report(symbol, entry, manifest, plots):
         _header(symbol, entry, manifest),
         _errors_section(entry),
         _data_section(entry, manifest),
-        _features_section(entry),
+        _features_section(entry, manifest),
         _candidates_section(
             entry,
             plots,

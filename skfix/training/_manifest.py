@@ -23,6 +23,19 @@ LIBRARIES = (
 )
 
 
+def _reads_the_future(candidate):
+    """Whether the look-ahead guard rejected the candidate (``no_look_ahead`` failed)."""
+    for criterion in candidate.criteria or []:
+        name, passed = (
+            (criterion.get("name"), criterion.get("passed"))
+            if isinstance(criterion, dict)
+            else (criterion.name, criterion.passed)
+        )
+        if name == "no_look_ahead" and not passed:
+            return True
+    return False
+
+
 def _summary(symbols):
     # the models' figures: a naive rule learns nothing, cannot fail to train, and its
     # "gap" is not overfitting
@@ -54,8 +67,11 @@ def _summary(symbols):
         if c.status == "failed"
     ]
 
+    # a model that reads a probable look-ahead column scores what it read, not skill
+    scored = [c for c in models if not _reads_the_future(c)]
+
     def mean(key):
-        values = [getattr(c, key) for c in models if getattr(c, key) is not None]
+        values = [getattr(c, key) for c in scored if getattr(c, key) is not None]
         return float(np.mean(values)) if values else None
 
     deployed = [r.candidate(r.selected["name"]) for r in symbols.values() if r.selected]

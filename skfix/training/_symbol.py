@@ -347,6 +347,16 @@ def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
     all_insufficient = all(c.decision == "insufficient_data" for c in judged)
     record.status = "insufficient_data" if all_insufficient else "trained"
     select_deployed(record, selector.why_ if selector.best_name_ else None, selector.why_)
+    if record.selected is None and criteria is not config.criteria:
+        flagged = ", ".join(
+            f"{c!r}"
+            for c, check in record.data["leak_check"].items()
+            if check["probable_leak"]
+        )
+        record.why_none = (
+            f"Probable look-ahead in the column(s) {flagged}: no model that reads them "
+            f"is deployed. {record.why_none or ''}"
+        ).strip()
     return record
 
 

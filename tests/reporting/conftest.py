@@ -205,7 +205,7 @@ def build_manifest():
         ),
     ]
     manifest = {
-        "schema_version": "1.2",
+        "schema_version": "1.3",
         "utc_time_created": "2026-11-25T23:59:59Z",
         "skfix_version": "0.1.0",
         "python_version": "3.11.7",

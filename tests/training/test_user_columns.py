@@ -154,6 +154,14 @@ def test_a_planted_look_ahead_column_is_caught_and_nothing_reading_it_deployed(t
             "majority",
             "persistence",
         )
+        if entry["selected"] is None:
+            assert entry["why_none"].startswith(
+                "Probable look-ahead in the column(s) 'peek'"
+            )
+    # the leaking models' scores are not the run's figures
+    assert manifest["summary"]["average_test_accuracy"] is None or (
+        manifest["summary"]["average_test_accuracy"] < 0.8
+    )
     info = manifest["run"]["criteria_info"]["no_look_ahead"]
     assert info["unit"] == "text" and "trusted" in info["advice"]
 
