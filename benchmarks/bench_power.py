@@ -19,7 +19,10 @@ seed, exactly as a user runs it. Two kinds of panel:
 
 Each series is simulated 2,000 rows longer than the file given to ``skfix train``;
 every candidate with a model file then predicts those later rows, which no part of
-training saw, for its real out-of-sample ("fresh") accuracy, next to the naive rules
+training saw, for its real out-of-sample ("fresh") accuracy (:func:`predict_fresh`: a
+model file that loads as a ``Pipeline`` computes its own features from the whole
+frame; an older one, a bare estimator, is given
+:func:`skfix.features.make_features` of the prices), next to the naive rules
 on the same rows (the majority class of the training file's labelled rows, and
 persistence, "up iff the last period was up") and the Bayes predictor itself
 (:func:`skfix.datasets.bayes_direction`).
@@ -62,6 +65,10 @@ model file adds about 0.6 s per mixed-panel symbol, 0.3 s per noise symbol).
 ``--seeds 16`` doubles the signal series, for about 75 minutes.
 ``--seeds 1 --noise-panels 1`` is a quick look (about 3 minutes); ``--report`` only
 reprints the tables from the CSVs.
+
+``benchmarks/bench_user_columns.py`` runs the same command, with ``--config``, on a
+process whose only signal is a column of the price files, and reuses the functions
+here.
 """
 
 import argparse
@@ -76,6 +83,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 import skfix
 from skfix.datasets import bayes_direction, simulate_prices
@@ -84,6 +92,9 @@ from skfix.features import make_dataset, make_features
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 FRESH_ROWS = 2000
+# The columns of a price frame that the built-in features read (an older model file,
+# a bare estimator, was trained on make_features of these).
+PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 # (name, process, strength, rows, copies per mixed panel)
 MIXED = (
     ("ar1-0.30", "ar1", 0.30, 600, 3),
@@ -249,12 +260,44 @@ def bayes_predictor_p_value(prices, process, n_splits=5):
     return paired_sign_test(y[idx], bayes, baseline)[2]
 
 
+def _up(prices):
+    """The label of every row: 1 if the next close is higher (the last row: 0, unused)."""
+    return (prices["close"].shift(-1) > prices["close"]).astype(int)
+
+
+def price_only(prices):
+    """The price columns of a frame, without its user columns."""
+    return prices[[c for c in prices.columns if c in PRICE_COLUMNS]]
+
+
 def fresh_rows(prices, rows):
-    """Features and labels of the rows after the training file ended."""
-    features = make_features(prices)
-    up = (prices["close"].shift(-1) > prices["close"]).astype(int)
+    """Built-in features and labels of the rows after the training file ended."""
+    features = make_features(price_only(prices))
     later = features.iloc[rows:-1].dropna()
-    return later, up.loc[later.index].to_numpy()
+    return later, _up(prices).loc[later.index].to_numpy()
+
+
+def predict_fresh(model, prices, rows):
+    """A loaded model file's 0/1 predictions and the labels of the rows after the first
+    ``rows`` (but the last, which has no label) whose features are complete.
+
+    A model file that loads as a scikit-learn ``Pipeline`` (a ``features`` step, then
+    the model) computes its own features from the whole frame, user columns included:
+    ``pipe[:-1].transform(prices)``; an older file, a bare estimator, was trained on
+    :func:`skfix.features.make_features` of the prices.
+    """
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, Pipeline):
+        features = model[:-1].transform(prices)
+        if not isinstance(features, pd.DataFrame):
+            features = pd.DataFrame(np.asarray(features), index=prices.index)
+        later = features.reindex(prices.index[rows:-1]).dropna()
+        predictions = model[-1].predict(later)
+    else:
+        later, _ = fresh_rows(prices, rows)
+        predictions = model.predict(later)
+    return np.asarray(predictions), _up(prices).loc[later.index].to_numpy()
 
 
 def naive_fresh(prices, rows, process, later, truth):
@@ -282,15 +325,17 @@ def naive_fresh(prices, rows, process, later, truth):
     return accuracy
 
 
-def candidate_rows(record, out, later, truth):
-    """Each candidate with a model file, loaded, verified and scored on the fresh rows."""
+def candidate_rows(record, out, prices, rows):
+    """Each candidate with a model file, loaded, verified and scored on the fresh rows
+    (the rows of `prices` after the first `rows`)."""
     from skfix.persistence import load_model
 
     scored = []
     for candidate in record["candidates"]:
         if candidate.get("model_file") is None:
             continue
-        predictions = np.asarray(load_model(candidate["model_file"], out).predict(later))
+        model = load_model(candidate["model_file"], out)
+        predictions, truth = predict_fresh(model, prices, rows)
         scored.append(
             {
                 "candidate": candidate["name"],
@@ -384,6 +429,35 @@ def accepted_before_panel(candidate):
     return all(c["passed"] for c in candidate["criteria"] if c["name"] != "panel_fdr")
 
 
+def run_skfix_train(data, out, seed, n_jobs, config=None):
+    """``skfix train DATA --out OUT --seed S --n-jobs N --quiet --no-plots`` (and
+    ``--config CONFIG``), as a user runs it; returns the manifest."""
+    command = [
+        sys.executable,
+        "-m",
+        "skfix",
+        "train",
+        str(data),
+        "--out",
+        str(out),
+        "--seed",
+        str(seed),
+        "--n-jobs",
+        str(n_jobs),
+        "--quiet",
+        "--no-plots",
+    ]
+    if config is not None:
+        command += ["--config", str(config)]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode not in (0, 1):
+        raise SystemExit(
+            f"skfix train failed (exit {completed.returncode}): "
+            f"{(completed.stderr or completed.stdout)[-2000:]}"
+        )
+    return json.loads((Path(out) / "manifest.json").read_text())
+
+
 def run_panel(kind, seed, design, facts, n_jobs):
     """Train one panel; returns its per-symbol rows, its per-candidate rows and the
     seconds spent loading and scoring the candidates' model files."""
@@ -392,25 +466,7 @@ def run_panel(kind, seed, design, facts, n_jobs):
         data, out = Path(tmp) / "data", Path(tmp) / "out"
         data.mkdir()
         series = write_panel(data, kind, seed, design)
-        command = [
-            sys.executable,
-            "-m",
-            "skfix",
-            "train",
-            str(data),
-            "--out",
-            str(out),
-            "--seed",
-            str(seed),
-            "--n-jobs",
-            str(n_jobs),
-            "--quiet",
-            "--no-plots",
-        ]
-        completed = subprocess.run(command, capture_output=True, text=True)
-        if completed.returncode not in (0, 1):
-            raise SystemExit(f"skfix train failed: {completed.stderr[-2000:]}")
-        manifest = json.loads((out / "manifest.json").read_text())
+        manifest = run_skfix_train(data, out, seed, n_jobs)
         for symbol, (name, process, strength, rows, prices) in series.items():
             record = manifest["symbols"][symbol]
             bayes, majority = facts[(process, strength)]
@@ -425,7 +481,7 @@ def run_panel(kind, seed, design, facts, n_jobs):
             )
             later, truth = fresh_rows(prices, rows)
             began = time.perf_counter()
-            scored = candidate_rows(record, out, later, truth)
+            scored = candidate_rows(record, out, prices, rows)
             loading += time.perf_counter() - began
             evidence = record.get("evidence") or {}
             row = {
