@@ -134,6 +134,7 @@ class CandidateRecord:
     baseline_oos_accuracy: object = ABSENT
     comparisons: object = ABSENT
     test_comparisons: object = ABSENT
+    economics: object = ABSENT
 
     def to_json(self):
         """The candidate's manifest entry, as strict JSON data."""
@@ -175,6 +176,7 @@ class SymbolRecord:
     selected: dict | None = None
     why_none: str | None = None
     evidence: dict | None = None
+    economics: object = ABSENT
 
     def to_json(self):
         """The symbol's manifest entry, as strict JSON data."""

@@ -127,12 +127,44 @@ def plot_names(manifest):
     symbols = manifest.get("symbols") or {}
     stems = file_stems(symbols)
     if (manifest.get("run") or {}).get("plots") is False:  # skfix train --no-plots
-        return {symbol: {"scores": None, "folds": None} for symbol in symbols}, None
+        return {
+            symbol: {"scores": None, "folds": None, "equity": None} for symbol in symbols
+        }, None
     names = {}
     for symbol, entry in symbols.items():
         names[symbol] = {
             "scores": f"{stems[symbol]}_scores.png" if scored_candidates(entry) else None,
             "folds": f"{stems[symbol]}_folds.png" if fold_candidates(entry) else None,
+            "equity": f"{stems[symbol]}_equity.png" if equity_curves(entry)[0] else None,
         }
     has_gaps = any(gaps for gaps in gaps_by_model(manifest).values())
     return names, "gap_distribution.png" if has_gaps else None
+
+
+def equity_curves(entry):
+    """The equity curves a symbol's plot shows: the deployed candidate (else the best
+    ranked, else the learned model with the best pooled accuracy), the naive rules and
+    buy-and-hold, as ``{label: values}``, with the dates; empty without economics."""
+    economics = entry.get("economics") or {}
+    equity = economics.get("equity") or {}
+    curves = equity.get("curves") or {}
+    if not curves:
+        return {}, []
+    selected = (entry.get("selected") or {}).get("name")
+    learned = [
+        c
+        for c in entry.get("candidates") or []
+        if not c.get("naive_rule") and c.get("name") in curves
+    ]
+    shown = {}
+    if selected in curves:
+        shown[f"{selected} (deployed)"] = curves[selected]
+    elif learned:
+        best = max(learned, key=lambda c: c.get("oos_accuracy") or 0.0)
+        shown[f"{best['name']} (best learned, not deployed)"] = curves[best["name"]]
+    for rule in ("persistence", "majority"):
+        if rule in curves and rule != selected:
+            shown[rule] = curves[rule]
+    if "buy_and_hold" in curves:
+        shown["buy and hold"] = curves["buy_and_hold"]
+    return shown, equity.get("dates") or []

@@ -8,6 +8,7 @@ from skfix._json import to_jsonable
 from skfix._optional import import_matplotlib_agg
 
 from ._common import (
+    equity_curves,
     fold_candidates,
     gaps_by_model,
     max_gap,
@@ -239,6 +240,29 @@ def _gap_plot(manifest, path):
     return _save(figure, path)
 
 
+def _equity_plot(symbol, entry, path):
+    """Growth of 1 following the out-of-sample calls, costs included."""
+    import pandas as pd
+
+    curves, dates = equity_curves(entry)
+    economics = entry.get("economics") or {}
+    figure = _new_figure(8.0, 4.5)
+    axes = figure.add_subplot()
+    x = pd.to_datetime(dates) if dates and isinstance(dates[0], str) else dates
+    for label, values in curves.items():
+        axes.plot(x, values, label=label, linewidth=1.6 if "deployed" in label else 1.0)
+    axes.set_yscale("log")
+    axes.set_xlabel("date of the pooled out-of-sample rows")
+    axes.set_ylabel("growth of 1 (log scale)")
+    axes.set_title(
+        f"{_text(symbol)}: trading the out-of-sample calls, "
+        f"{economics.get('cost_bps', 0):g} bp per unit of turnover"
+    )
+    axes.legend(loc="best", fontsize=8, framealpha=0.9)
+    axes.grid(alpha=0.3)
+    return _save(figure, path)
+
+
 def write_plots(manifest, out_dir):
     """Draw the plots of a training run as PNG files under ``out_dir/plots/``.
 
@@ -250,6 +274,9 @@ def write_plots(manifest, out_dir):
       baseline on the test window as a dashed line.
     - ``<SYMBOL>_folds.png``: per symbol, the validation accuracy of each fold, per
       model (box and points), to show how stable a model is over time.
+    - ``<SYMBOL>_equity.png``: per symbol with economics, the growth of 1 following
+      the pooled out-of-sample calls of the deployed model (else the best learned
+      one), the naive rules and buy-and-hold, costs included.
     - ``gap_distribution.png``: the train-validation gap of each model over all
       symbols, with the run's gap limit as a dashed line.
 
@@ -288,6 +315,8 @@ def write_plots(manifest, out_dir):
             written.append(_scores_plot(symbol, entry, plots_dir / names["scores"]))
         if names["folds"]:
             written.append(_folds_plot(symbol, entry, plots_dir / names["folds"]))
+        if names["equity"]:
+            written.append(_equity_plot(symbol, entry, plots_dir / names["equity"]))
     if gap_name:
         written.append(_gap_plot(manifest, plots_dir / gap_name))
     return written

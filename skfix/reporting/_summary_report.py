@@ -293,6 +293,63 @@ def _overfitting_section(manifest, gap_plot):
     return "\n".join(lines)
 
 
+def _economics_section(manifest):
+    """The deployed models traded: Sharpe after costs, deflated on the symbol and
+    across the run, the symbol's probability of backtest overfitting."""
+    economics = (manifest.get("summary") or {}).get("economics")
+    if not economics:
+        return ""
+    cost = ((manifest.get("run") or {}).get("economics") or {}).get("cost_bps")
+    lines = [
+        "## Economics of the deployed models",
+        "",
+        "Trading each deployed model's pooled out-of-sample calls, "
+        f"{cost:g} bp per unit of turnover (skfix's docs/economics.md explains the "
+        "figures). The deflated Sharpe ratio is the probability that the Sharpe ratio "
+        "beats the best expected by luck from the configurations tried: on the symbol, and "
+        f"across the run ({economics['n_trials']} configurations in all); 0.95 "
+        "is the usual bar. PBO: the symbol's probability of backtest overfitting.",
+        "",
+    ]
+    deployed = economics.get("deployed") or {}
+    if not deployed:
+        lines.append("No model deployed.")
+        return "\n".join(lines)
+
+    def fmt(value, spec):
+        return format(value, spec) if measured(value) else "n/a"
+
+    rows = [
+        (
+            _escape(symbol),
+            _escape(d["model"]),
+            fmt(d.get("sharpe_annualized"), ".2f"),
+            fmt(d.get("buy_and_hold_sharpe_annualized"), ".2f"),
+            fmt(d.get("break_even_cost_bps"), ".0f"),
+            fmt(d.get("deflated_sharpe"), ".3f"),
+            fmt(d.get("panel_deflated_sharpe"), ".3f"),
+            fmt(d.get("pbo"), ".3f"),
+        )
+        for symbol, d in deployed.items()
+    ]
+    lines.append(
+        _table(
+            [
+                "Symbol",
+                "Model",
+                "Sharpe (ann.) after costs",
+                "Buy and hold",
+                "Break-even (bp)",
+                "Deflated Sharpe",
+                "Deflated Sharpe, run",
+                "PBO",
+            ],
+            rows,
+        )
+    )
+    return "\n".join(lines)
+
+
 def _summary_report(manifest, stems, gap_plot):
     run = manifest.get("run") or {}
     intro = "\n".join(
@@ -312,6 +369,7 @@ def _summary_report(manifest, stems, gap_plot):
         intro,
         _success_section(manifest),
         _outcomes_section(manifest, stems),
+        _economics_section(manifest),
         _failures_section(manifest),
         _data_warnings_section(manifest),
         _overfitting_section(manifest, gap_plot),

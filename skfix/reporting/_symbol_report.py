@@ -331,6 +331,86 @@ def _evidence_section(entry, manifest):
     return "\n".join(lines)
 
 
+def _economics_section(entry, plots):
+    """Trading each candidate's out-of-sample calls: returns after costs, Sharpe,
+    deflated Sharpe, drawdown, turnover, break-even cost; PBO; the equity plot."""
+    economics = entry.get("economics")
+    if not economics:
+        return ""
+
+    def signed(value, spec):
+        return "n/a" if not measured(value) else format(value, spec)
+
+    rows = []
+    for c in entry.get("candidates") or []:
+        e = c.get("economics")
+        if not e:
+            continue
+        rows.append(_economics_row(c["name"], e, signed))
+    rows.append(_economics_row("buy and hold", economics.get("buy_and_hold") or {}, signed))
+    per_year = economics.get("periods_per_year")
+    sides = (
+        "long on up, short on down"
+        if economics.get("positions") == "long_short"
+        else "long on up, flat on down"
+    )
+    lines = [
+        "## Economics",
+        "",
+        f"Every pooled out-of-sample row traded on the candidate's call, made "
+        f"by a model fitted on earlier rows only: {sides}, over the next period, less "
+        f"{signed(economics.get('cost_bps'), 'g')} bp per "
+        f"unit of turnover. Sharpe ratios are annualized at {signed(per_year, 'g')} "
+        "periods a year. The deflated Sharpe ratio is the probability that the Sharpe "
+        f"ratio beats the best one expected by luck from the {economics.get('n_trials')} "
+        "configurations tried on this symbol (every candidate and grid point); 0.95 is "
+        "the usual bar. Break-even: the cost per unit of turnover at which the mean "
+        "return is zero.",
+        "",
+        _table(
+            [
+                "Candidate",
+                "Mean return / period",
+                "Sharpe (ann.)",
+                "Max drawdown",
+                "Turnover",
+                "Hit rate",
+                "Break-even (bp)",
+                "PSR",
+                "Deflated Sharpe",
+            ],
+            rows,
+        ),
+    ]
+    pbo = economics.get("backtest_overfitting")
+    if pbo:
+        lines += [
+            "",
+            f"Probability of backtest overfitting over the {len(pbo['candidates'])} "
+            f"candidates: **{signed(pbo.get('pbo'), '.3f')}** ({pbo['n_combinations']:,} "
+            f"splits of {pbo['n_blocks']} blocks): the share of splits in which the best "
+            "candidate of one half is at or below the median of the other. Near 0, "
+            "the best candidate stays best; near 0.5, the ranking is noise.",
+        ]
+    if plots.get("equity"):
+        lines += ["", f"![Equity of the out-of-sample calls](../plots/{plots['equity']})"]
+    return "\n".join(lines)
+
+
+def _economics_row(name, e, signed):
+    return (
+        _escape(name),
+        signed(e.get("mean_return"), ".5f"),
+        signed(e.get("sharpe_annualized"), ".2f"),
+        percent(e.get("max_drawdown")) if measured(e.get("max_drawdown")) else "n/a",
+        signed(e.get("turnover"), ".2f"),
+        percent(e.get("hit_rate")) if measured(e.get("hit_rate")) else "n/a",
+        signed(e.get("break_even_cost_bps"), ".0f"),
+        signed(e.get("probabilistic_sharpe"), ".3f"),
+        signed(e.get("deflated_sharpe"), ".3f"),
+    )
+
+
 def _selected_section(entry):
     selected = entry.get("selected")
     if not selected:
@@ -530,6 +610,7 @@ def _symbol_report(symbol, entry, manifest, plots):
             plots_off=(manifest.get("run") or {}).get("plots") is False,
         ),
         _evidence_section(entry, manifest),
+        _economics_section(entry, plots),
         _selected_section(entry),
         _events_section(entry),
         _recommendations(entry, manifest),

@@ -569,6 +569,85 @@ class PanelFDR(Criterion):
         )
 
 
+def _economic(e, key):
+    figure = (getattr(e, "economics", None) or {}).get(key)
+    return figure if _measured(figure) else None
+
+
+@dataclass(frozen=True)
+class MinDeflatedSharpe(Criterion):
+    """The deflated Sharpe ratio of the candidate's out-of-sample returns after costs
+    is at least ``min_deflated_sharpe``."""
+
+    name = "deflated_sharpe"
+    unit = "number"
+    advice = (
+        "after costs and the {threshold} probability asked for, its Sharpe ratio is "
+        "not above what the best of the configurations tried would show by luck "
+        "(deflated Sharpe ratio {value}): do not trade on it."
+    )
+
+    def check(self, e, criteria):
+        value = _economic(e, "deflated_sharpe")
+        minimum = criteria.min_deflated_sharpe
+        if value is None:
+            return CriterionResult(
+                self.name,
+                None,
+                minimum,
+                False,
+                "the deflated Sharpe ratio was not measured (no returns of its calls)",
+            )
+        passed = value >= minimum
+        sharpe = _economic(e, "sharpe_annualized")
+        return CriterionResult(
+            self.name,
+            value,
+            minimum,
+            passed,
+            f"the returns of its out-of-sample calls after costs have an annualized "
+            f"Sharpe ratio of {_fmt(sharpe)}; the probability that it beats the best "
+            f"expected by luck from the configurations tried is {_fmt(value)}, "
+            f"{'at least' if passed else 'below'} {_fmt(minimum)}",
+        )
+
+
+@dataclass(frozen=True)
+class MaxPBO(Criterion):
+    """The symbol's probability of backtest overfitting is at most ``max_pbo``."""
+
+    name = "pbo"
+    unit = "fraction"
+    advice = (
+        "the probability of backtest overfitting of this symbol's candidates is "
+        "{value} (limit {threshold}): the best candidate in one half of the history "
+        "is too often below the median in the other; try fewer candidates or more data."
+    )
+
+    def check(self, e, criteria):
+        value = _economic(e, "pbo")
+        maximum = criteria.max_pbo
+        if value is None:
+            return CriterionResult(
+                self.name,
+                None,
+                maximum,
+                False,
+                "the probability of backtest overfitting was not measured (fewer than "
+                "two candidates with returns, or too few rows)",
+            )
+        passed = value <= maximum
+        return CriterionResult(
+            self.name,
+            value,
+            maximum,
+            passed,
+            f"the in-sample best of the symbol's candidates lands at or below the "
+            f"out-of-sample median in {_fmt(value)} of the splits, "
+            f"{'within' if passed else 'above'} the maximum {_fmt(maximum)}",
+        )
+
+
 @dataclass(frozen=True)
 class NoLookAhead(Criterion):
     """The candidate reads no user column that the look-ahead guard flagged.
@@ -623,6 +702,8 @@ BUILTIN_CRITERIA = (
     MinTestScore,
     ValidationTestDifference,
     FoldStd,
+    MinDeflatedSharpe,
+    MaxPBO,
     BeatsBaseline,
     BeatsNaiveRules,
     PanelFDR,

@@ -12,6 +12,8 @@ from ._checks import (
     Criterion,
     FoldStd,
     IsBaseline,
+    MaxPBO,
+    MinDeflatedSharpe,
     MinTestRows,
     MinTestScore,
     NoLookAhead,
@@ -124,6 +126,19 @@ class SelectionCriteria:
         (``"bh"``, skfix 0.1's default); on a panel of noise it deploys anything no
         more often.
         Benjamini-Yekutieli (``"by"``) is valid under any dependence between symbols.
+    min_deflated_sharpe : float or None, default=None
+        Smallest deflated Sharpe ratio (Bailey and López de Prado, 2014) of the
+        returns of following the candidate's pooled out-of-sample calls after costs:
+        the probability that its Sharpe ratio beats the best one expected by luck
+        from the configurations tried on the symbol (0.95 is the papers' level).
+        None (the default) leaves it out. Needs the economics
+        (:meth:`ModelSelector.fit` with ``returns``; ``skfix train`` always gives
+        them).
+    max_pbo : float or None, default=None
+        Largest probability of backtest overfitting of the symbol's candidates
+        (combinatorially symmetric cross-validation over their out-of-sample
+        returns): above it, picking the best candidate picks noise too often for any
+        of them to be deployed. None (the default) leaves it out.
     extra : tuple of Criterion, default=()
         A user's own criteria (:class:`Criterion` instances), decided on after the
         threshold rules above and before ``beats_baseline``.
@@ -160,6 +175,8 @@ class SelectionCriteria:
     beat_naive_rules: bool = True
     rank_evidence: str = "pooled"
     panel_correction: str = "bky"
+    min_deflated_sharpe: float | None = None
+    max_pbo: float | None = None
     extra: tuple = ()
 
     def __post_init__(self):
@@ -245,6 +262,16 @@ class SelectionCriteria:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ValueError(f"{name} must be >= 0 or None; got {value!r}.")
+        for name in ("min_deflated_sharpe", "max_pbo"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value <= 1
+            ):
+                raise ValueError(
+                    f"{name} must be a probability in [0, 1] or None; got {value!r}."
+                )
         if (
             isinstance(self.min_test_rows, bool)
             or not isinstance(self.min_test_rows, int | float)
@@ -422,8 +449,9 @@ class SelectionCriteria:
         Returns
         -------
         checks : list of Criterion
-            ``gap``, ``test_score``, ``validation_test_difference`` and ``fold_std``
-            (those whose threshold is not None), then ``extra``.
+            ``gap``, ``test_score``, ``validation_test_difference``, ``fold_std``,
+            ``deflated_sharpe`` and ``pbo`` (those whose threshold is not None), then
+            ``extra``.
         """
         return [
             check
@@ -432,6 +460,8 @@ class SelectionCriteria:
                 (MinTestScore(), self.min_test_score),
                 (ValidationTestDifference(), self.max_validation_test_diff),
                 (FoldStd(), self.max_fold_std),
+                (MinDeflatedSharpe(), self.min_deflated_sharpe),
+                (MaxPBO(), self.max_pbo),
             )
             if threshold is not None
         ] + list(self.extra)

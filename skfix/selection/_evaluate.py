@@ -127,6 +127,8 @@ class CandidateEvaluation:
     error: dict | None = None
     estimator: object = field(default=None, repr=False, compare=False)
     differences: dict = field(default_factory=dict, repr=False, compare=False)
+    oos_predictions: object = field(default=None, repr=False, compare=False)
+    economics: dict | None = None
 
     @property
     def failed(self):
@@ -153,7 +155,9 @@ class CandidateEvaluation:
             the baselines' test scores (``baselines``), mean validation scores
             (``baseline_validation_scores``) and pooled accuracies
             (``baseline_oos_accuracy``), ``comparisons``, ``test_comparisons`` and
-            the final model's ``monitor_events``. JSON-serializable (NaN becomes
+            the final model's ``monitor_events``, and its ``economics`` when they
+            were measured (:class:`ModelSelector` fitted with ``returns``).
+            JSON-serializable (NaN becomes
             None), as ``docs/manifest.md`` describes them.
         """
         fields = {
@@ -193,6 +197,8 @@ class CandidateEvaluation:
         fields["test_comparisons"] = _clean(self.test_comparisons)
         events = getattr(self.final_estimator, "training_warnings_", [])
         fields["monitor_events"] = [event.as_dict() for event in events]
+        if self.economics is not None:
+            fields["economics"] = _clean(self.economics)
         return fields
 
     def as_dict(self):
@@ -420,6 +426,7 @@ def _evaluate_one(
     y_pred_test = fits[-1]["predictions"]
     evaluation.test_accuracy = float(np.mean(y_pred_test == y_test))
     pooled = np.concatenate([fit["predictions"] for fit in fits])
+    evaluation.oos_predictions = pooled
     y_oos = windows.y[windows.oos]
     evaluation.n_oos = len(y_oos)
     evaluation.oos_accuracy = float(np.mean(pooled == y_oos))

@@ -11,6 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
+from ..economics import Economics
 from ._checks import RULE_WORDS, EnoughRows
 from ._criteria import SelectionCriteria
 from ._decision import Decision
@@ -81,6 +82,10 @@ default="auto"
     random_state : int, RandomState instance or None, default=None
         Seed of the sign flips of the ``"maxt"`` correction (the candidates keep their
         own ``random_state``). Pass an int for reproducible p-values.
+    economics : skfix.economics.Economics or None, default=None
+        How the candidates' calls are traded when :meth:`fit` is given ``returns``:
+        the cost per unit of turnover, long/short or long/flat, the blocks of the
+        probability of backtest overfitting. None is ``Economics()``.
 
     Attributes
     ----------
@@ -107,6 +112,11 @@ default="auto"
         with 80 % power at the criteria's ``alpha``), ``rows_for_edge_0.05``, and
         ``p_value`` (the smallest corrected p-value of the candidates, None when none
         was tested).
+    economics_ : dict or None
+        With ``returns``: the symbol's economic figures (the settings,
+        ``periods_per_year``, ``n_trials``, ``variance_of_sharpes``, buy-and-hold's
+        performance, ``backtest_overfitting`` and the ``equity`` curves); each
+        candidate's own are its evaluation's ``economics``. None without.
     classes_ : ndarray of shape (n_classes,)
         Class labels of ``best_estimator_``, the columns of :meth:`predict_proba`;
         absent when nothing is accepted.
@@ -170,6 +180,7 @@ default="auto"
         "n_jobs": [Integral, None],
         "error_score": [StrOptions({"record", "raise"})],
         "random_state": ["random_state"],
+        "economics": [Economics, None],
     }
 
     def __init__(
@@ -187,6 +198,7 @@ default="auto"
         n_jobs=None,
         error_score="record",
         random_state=None,
+        economics=None,
     ):
         self.candidates = candidates
         self.naive_rules = naive_rules
@@ -200,9 +212,10 @@ default="auto"
         self.n_jobs = n_jobs
         self.error_score = error_score
         self.random_state = random_state
+        self.economics = economics
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, returns=None):
         """Evaluate, decide on and rank every candidate, and keep the best one.
 
         Parameters
@@ -211,6 +224,15 @@ default="auto"
             One symbol's features, rows in time order.
         y : array-like of shape (n_samples,)
             Its labels.
+        returns : array-like of shape (n_samples,), default=None
+            The simple return of the period each row's label is about (for a
+            next-period label, ``close[t + 1] / close[t] - 1``). Given, every
+            candidate's pooled out-of-sample calls are traded as ``economics`` says,
+            and each evaluation gets its ``economics`` (returns after costs, Sharpe
+            ratio, turnover, drawdown, hit rate, break-even cost, probabilistic and
+            deflated Sharpe ratio, the symbol's probability of backtest overfitting);
+            ``economics_`` holds the symbol's figures. The criteria
+            ``min_deflated_sharpe`` and ``max_pbo`` need them.
 
         Returns
         -------
@@ -229,6 +251,7 @@ default="auto"
         X = _for_candidates(X, X_checked)
         self.criteria_ = self.criteria if self.criteria is not None else SelectionCriteria()
         self.evaluations_ = []
+        self.economics_ = None
         try:
             windows = _make_windows(
                 X,
@@ -265,6 +288,8 @@ default="auto"
             )
 
         evaluations = [evaluate(name, estimator) for name, estimator in items]
+        if returns is not None:
+            self.economics_ = self._economics(evaluations, windows, returns, X, items)
         # One seed for every assessment, so that adding the ensemble re-tests the
         # same flips.
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -283,6 +308,30 @@ default="auto"
         self.ranking_ = [d.name for d in sorted(decisions, key=_rank_key) if d.accepted]
         self._choose(X, y, windows)
         return self
+
+    def _economics(self, evaluations, windows, returns, X, items):
+        """Trade every candidate's pooled out-of-sample calls (see ``fit``)."""
+        from ..economics import Economics
+        from ._economics import assess_economics, n_trials_of
+
+        returns = np.asarray(returns, dtype=float)
+        if returns.shape != (len(windows.y),) or not np.isfinite(returns).all():
+            raise ValueError(
+                f"returns must be {len(windows.y)} finite numbers, one per row of X; "
+                f"found shape {returns.shape}"
+                + ("" if returns.shape != (len(windows.y),) else " with non-finite values")
+                + "."
+            )
+        index = getattr(X, "index", None)
+        oos = windows.oos
+        return assess_economics(
+            evaluations,
+            returns[oos],
+            None if index is None else index[oos],
+            windows.classes,
+            self.economics if self.economics is not None else Economics(),
+            n_trials_of(estimator for _, estimator in items),
+        )
 
     def _rules(self, X):
         """The naive rules that compete, as (name, estimator) pairs."""

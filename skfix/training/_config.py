@@ -98,6 +98,12 @@ class TrainConfig:
         guard's ``trusted`` (user columns never flagged) and ``leak_auc`` (the AUC
         from which a user column is a probable leak, default
         :data:`skfix.features.LEAK_AUC`). Empty: the ten built-in price features.
+    economics : dict, default={}
+        The ``[economics]`` table, :class:`~skfix.economics.Economics` parameters:
+        ``cost_bps`` (default 5), ``positions`` (``"long_short"`` or
+        ``"long_flat"``) and ``pbo_blocks`` (16): how each candidate's out-of-sample
+        calls are traded for its returns after costs, Sharpe ratio, deflated Sharpe
+        ratio and the symbol's probability of backtest overfitting.
     source : str, default="the configuration"
         Where the values came from (a TOML file's path), named by every error message;
         not kept.
@@ -117,6 +123,7 @@ class TrainConfig:
     naive_rules: tuple = RULES
     model_families: dict = dataclasses.field(default_factory=dict)
     features: dict = dataclasses.field(default_factory=dict)
+    economics: dict = dataclasses.field(default_factory=dict)
     source: dataclasses.InitVar[str] = "the configuration"
 
     def __post_init__(self, source):
@@ -193,6 +200,7 @@ class TrainConfig:
         self.splitter(source=source)
         self.augmenter(source=source)
         self._check_features(source)
+        self.economics_settings(source)
         unknown = sorted(set(self.augmented_models) - set(known))
         if isinstance(self.augmented_models, str) or unknown:
             raise ConfigError(
@@ -256,6 +264,18 @@ class TrainConfig:
             raise ConfigError(
                 f"{where} leak_auc must be a number in (0.5, 1]; found {auc!r}."
             )
+
+    def economics_settings(self, source="the configuration"):
+        """The :class:`~skfix.economics.Economics` of ``[economics]``."""
+        from ..economics import Economics
+
+        where = f"{source}: [economics]"
+        if not isinstance(self.economics, dict):
+            raise ConfigError(f"{where} must be a table; found {self.economics!r}.")
+        try:
+            return Economics(**self.economics)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{where} {exc}") from None
 
     def feature_step(self):
         """A fresh, unfitted :class:`~skfix.features.PriceFeatures` of ``[features]``."""
@@ -472,6 +492,7 @@ class TrainConfig:
                 "trusted": list(self.trusted_columns),
                 "leak_auc": self.leak_auc,
             },
+            "economics": self.economics_settings().as_dict(),
             "model_params": {model: self.estimator_params(model) for model in self.models},
             "model_min_rows": dict(self.model_min_rows),
             "tuning": {

@@ -30,6 +30,7 @@ _TOP_LEVEL = {
     "tuning",
     "model_min_rows",
     "features",
+    "economics",
 }
 
 
@@ -46,7 +47,7 @@ def load_config(path, **overrides):
         (``enabled``, ``inner_splits``, ``[tuning.grids.<model>]``) and
         ``[model_min_rows]`` and ``[features]`` (``builtin``, ``columns``, ``lag``,
         the windows, ``trusted``, ``leak_auc``; ``rsi_window = false`` leaves the RSI
-        out).
+        out) and ``[economics]`` (``cost_bps``, ``positions``, ``pbo_blocks``).
     **overrides : dict
         Values that take precedence over the file's (the command line's).
 
@@ -211,6 +212,8 @@ def config_from_dict(raw, *, source="the configuration", **overrides):
             raise ConfigError(f"{source}: [criteria] {exc}") from None
     if "split" in raw:
         values["split"] = dict(raw["split"])
+    if "economics" in raw:
+        values["economics"] = dict(raw["economics"])
     if "features" in raw:
         table = copy.deepcopy(raw["features"])
         if table.get("rsi_window") is False:  # TOML has no null: false leaves it out

@@ -98,6 +98,60 @@ def _summary(symbols):
         "deployed_naive_rules": sum(c.naive_rule for c in deployed),
         "selected_average_gap": (float(np.mean(selected_gaps)) if selected_gaps else None),
         "failures": failures,
+        "economics": _panel_economics(symbols),
+    }
+
+
+def _panel_economics(symbols):
+    """The deployed models' economics, and each one's deflated Sharpe ratio against
+    every configuration tried across the run's symbols (the panel figure)."""
+    from ..economics import deflated_sharpe_ratio
+
+    measured = {symbol: r for symbol, r in symbols.items() if isinstance(r.economics, dict)}
+    n_trials = sum(r.economics["n_trials"] for r in measured.values())
+    sharpes = [
+        c.economics["sharpe"]
+        for r in measured.values()
+        for c in r.candidates
+        if isinstance(c.economics, dict) and c.economics.get("sharpe") is not None
+    ]
+    variance = float(np.var(sharpes, ddof=1)) if len(sharpes) > 1 else 0.0
+    deployed = {}
+    for symbol, r in measured.items():
+        if not r.selected:
+            continue
+        figures = r.candidate(r.selected["name"]).economics
+        if not isinstance(figures, dict):
+            continue
+        panel = None
+        if figures.get("sharpe") is not None and figures.get("kurtosis") is not None:
+            panel = float(
+                deflated_sharpe_ratio(
+                    figures["sharpe"],
+                    figures["n_periods"],
+                    n_trials=max(n_trials, 1),
+                    variance_of_sharpes=variance,
+                    skewness=figures["skewness"],
+                    kurtosis=figures["kurtosis"],
+                )
+            )
+        deployed[symbol] = {
+            "model": r.selected["name"],
+            "sharpe_annualized": figures.get("sharpe_annualized"),
+            "mean_return": figures.get("mean_return"),
+            "turnover": figures.get("turnover"),
+            "break_even_cost_bps": figures.get("break_even_cost_bps"),
+            "deflated_sharpe": figures.get("deflated_sharpe"),
+            "panel_deflated_sharpe": panel,
+            "pbo": figures.get("pbo"),
+            "buy_and_hold_sharpe_annualized": r.economics["buy_and_hold"].get(
+                "sharpe_annualized"
+            ),
+        }
+    return {
+        "n_trials": n_trials,
+        "variance_of_sharpes": variance,
+        "deployed": deployed,
     }
 
 

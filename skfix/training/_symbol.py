@@ -304,7 +304,8 @@ def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
                 test_size=config.test_size,
                 gap=config.horizon,
                 random_state=config.seed,
-            ).fit(X, y)
+                economics=config.economics_settings(),
+            ).fit(X, y, returns=_next_returns(prices, X.index))
     except Exception as exc:  # one symbol never stops the others
         record.error = _error_record(exc)
         record.why_none = f"selection failed: {type(exc).__name__}: {exc}"
@@ -342,6 +343,8 @@ def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
         )
     record.candidates = candidates
     record.evidence = dict(selector.evidence_)
+    if selector.economics_ is not None:
+        record.economics = selector.economics_
     # the baseline rule itself is never judged, so it does not make a symbol judged
     judged = [c for c in candidates if not c.is_baseline]
     all_insufficient = all(c.decision == "insufficient_data" for c in judged)
@@ -358,6 +361,14 @@ def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
             f"is deployed. {record.why_none or ''}"
         ).strip()
     return record
+
+
+def _next_returns(prices, index):
+    """The simple return of the period after each row, ``close[t + 1] / close[t] - 1``:
+    what a position taken on row ``t``'s call earns (for a label several rows ahead,
+    the first period of it)."""
+    close = prices["close"]
+    return (close.shift(-1) / close - 1.0).reindex(index).to_numpy()
 
 
 def _feature_records(features, prices, cleaning):
