@@ -32,6 +32,20 @@ def _positions(predictions, classes, positions):
     return np.where(up, 1.0, -1.0 if positions == "long_short" else 0.0)
 
 
+def null_variance(n_periods):
+    """The variance of a skill-less strategy's per-period Sharpe ratio estimated on
+    ``n_periods`` returns: ``1 / n_periods`` (Lo, 2002, at a true Sharpe ratio of 0).
+
+    The deflated Sharpe ratio's benchmark is the best Sharpe ratio expected from the
+    trials if none had skill; its spread is this variance, not the spread of the
+    candidates' own Sharpe ratios, which a mirror-image rule inflates (persistence on a
+    mean-reverting series: short what the models are long) and candidates that find
+    the same signal shrink towards zero, with three to ten candidates to estimate it
+    from.
+    """
+    return 1.0 / max(int(n_periods), 1)
+
+
 def n_trials_of(estimators):
     """Configurations tried on a symbol: every candidate, and every grid point of a
     tuned one (a search's ``param_grid``)."""
@@ -93,7 +107,8 @@ def assess_economics(evaluations, returns, index, classes, settings, n_trials):
         for name, values in series.items()
     }
     sharpes = [s.sharpe for s in stats.values() if _finite(s.sharpe)]
-    variance = float(np.var(sharpes, ddof=1)) if len(sharpes) > 1 else 0.0
+    observed = float(np.var(sharpes, ddof=1)) if len(sharpes) > 1 else None
+    variance = null_variance(len(returns))
     for e in scored:
         s = stats[e.name]
         figures = {
@@ -140,6 +155,7 @@ def assess_economics(evaluations, returns, index, classes, settings, n_trials):
         "periods_per_year": per_year,
         "n_trials": int(n_trials),
         "variance_of_sharpes": variance,
+        "observed_variance_of_sharpes": observed,
         "buy_and_hold": performance(
             held, periods_per_year=per_year, positions=hold
         ).as_dict(),

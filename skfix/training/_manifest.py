@@ -104,18 +104,14 @@ def _summary(symbols):
 
 def _panel_economics(symbols):
     """The deployed models' economics, and each one's deflated Sharpe ratio against
-    every configuration tried across the run's symbols (the panel figure)."""
+    every configuration tried across the run's symbols (the panel figure; the null
+    variance of its Sharpe ratio, as on the symbol)."""
     from ..economics import deflated_sharpe_ratio
 
     measured = {symbol: r for symbol, r in symbols.items() if isinstance(r.economics, dict)}
+    from ..selection._economics import null_variance
+
     n_trials = sum(r.economics["n_trials"] for r in measured.values())
-    sharpes = [
-        c.economics["sharpe"]
-        for r in measured.values()
-        for c in r.candidates
-        if isinstance(c.economics, dict) and c.economics.get("sharpe") is not None
-    ]
-    variance = float(np.var(sharpes, ddof=1)) if len(sharpes) > 1 else 0.0
     deployed = {}
     for symbol, r in measured.items():
         if not r.selected:
@@ -130,7 +126,7 @@ def _panel_economics(symbols):
                     figures["sharpe"],
                     figures["n_periods"],
                     n_trials=max(n_trials, 1),
-                    variance_of_sharpes=variance,
+                    variance_of_sharpes=null_variance(figures["n_periods"]),
                     skewness=figures["skewness"],
                     kurtosis=figures["kurtosis"],
                 )
@@ -148,11 +144,7 @@ def _panel_economics(symbols):
                 "sharpe_annualized"
             ),
         }
-    return {
-        "n_trials": n_trials,
-        "variance_of_sharpes": variance,
-        "deployed": deployed,
-    }
+    return {"n_trials": n_trials, "deployed": deployed}
 
 
 def _library_versions():
