@@ -32,17 +32,29 @@ def _check_feature_params(
     }
 
 
+def _builtin_features(params):
+    """Every built-in feature the windows ``params`` define: name, inputs, window and the
+    first row (0-based) with a value."""
+    features = {}
+    for w in params["return_windows"]:
+        features[f"return_{w}"] = (("close",), w, w)
+    for w in params["volatility_windows"]:
+        features[f"volatility_{w}"] = (("close",), w, w)
+    for w in params["ma_windows"]:
+        features[f"ma_distance_{w}"] = (("close",), w, w - 1)
+    if params["rsi_window"] is not None:
+        n = params["rsi_window"]
+        features[f"rsi_{n}"] = (("close",), n, n)
+    features["hl_range"] = (("high", "low", "close"), None, 0)
+    features["volume_change"] = (("volume",), 2, 1)
+    return features
+
+
 def _lookback(params):
-    """Warm-up rows for validated ``params``, the value :func:`min_history` returns."""
-    # One row is always needed before the first complete row: volume_change compares each
-    # row with the previous one.
-    return max(
-        1,
-        max(params["return_windows"], default=0),
-        max(params["volatility_windows"], default=0),
-        max(params["ma_windows"], default=1) - 1,
-        params["rsi_window"] or 0,
-    )
+    """Warm-up rows for validated ``params``, the value :func:`min_history` returns:
+    the first row at which every feature the windows define can have a value
+    (``volume_change``, which compares each row with the previous one, needs 1)."""
+    return max(first for _, _, first in _builtin_features(params).values())
 
 
 def min_history(

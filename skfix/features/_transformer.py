@@ -14,6 +14,7 @@ from ._price_features import (
     _DEFAULT_RETURN_WINDOWS,
     _DEFAULT_RSI_WINDOW,
     _DEFAULT_VOLATILITY_WINDOWS,
+    _builtin_features,
     _check_feature_params,
     _compute_features,
 )
@@ -27,24 +28,6 @@ class FeatureInputError(ValueError):
 
     The message names the column, what was expected and what was found.
     """
-
-
-def _builtin_features(params):
-    """Every built-in feature the windows ``params`` define: name, inputs, window and the
-    first row (0-based) with a value."""
-    features = {}
-    for w in params["return_windows"]:
-        features[f"return_{w}"] = (("close",), w, w)
-    for w in params["volatility_windows"]:
-        features[f"volatility_{w}"] = (("close",), w, w)
-    for w in params["ma_windows"]:
-        features[f"ma_distance_{w}"] = (("close",), w, w - 1)
-    if params["rsi_window"] is not None:
-        n = params["rsi_window"]
-        features[f"rsi_{n}"] = (("close",), n, n)
-    features["hl_range"] = (("high", "low", "close"), None, 0)
-    features["volume_change"] = (("volume",), 2, 1)
-    return features
 
 
 def _column_name(column, lag):

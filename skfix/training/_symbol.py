@@ -241,7 +241,16 @@ def train_symbol(symbol, prices, config, out_dir, stem, cleaning=None):
     }
     criteria = config.criteria
     if any(f["source"] == "column" for f in features.features_):
-        leaks = _look_ahead(features, X, y, prices, config)
+        from ..features import check_look_ahead
+
+        leaks = check_look_ahead(
+            features,
+            X,
+            y,
+            prices,
+            trusted=config.trusted_columns,
+            threshold=config.leak_auc,
+        )
         record.data["leak_check"] = leaks
         flagged = tuple(
             (column, check["auc"])
@@ -393,20 +402,6 @@ def _feature_records(features, prices, cleaning):
         "required_columns": list(features.required_columns_),
         "ignored_columns": ignored,
     }
-
-
-def _look_ahead(features, X, y, prices, config):
-    """The look-ahead guard's check of each user column on the training rows."""
-    from ..features import check_look_ahead
-
-    return check_look_ahead(
-        features,
-        X,
-        y,
-        prices,
-        trusted=config.trusted_columns,
-        threshold=config.leak_auc,
-    )
 
 
 def _rules(config, X, skip_reason):
