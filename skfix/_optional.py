@@ -7,6 +7,7 @@ private module for an import helper.
 """
 
 import importlib
+import sys
 
 __all__ = [
     "import_dotted",
@@ -64,13 +65,33 @@ def import_torch(estimator_name):
     return torch, skorch
 
 
+# skops.io lists the scikit-learn types it trusts when it is imported, with
+# scikit-learn's all_estimators(), which imports every scikit-learn package to walk it;
+# one of them, sklearn.externals.array_api_compat.torch, holds no estimator and imports
+# torch when torch is installed: about a second in every process that saves or loads a
+# model file (each worker of a parallel run), for nothing. While skops.io is first
+# imported that one package is marked absent in sys.modules, which walk_packages skips,
+# and the mark is removed afterwards, so that a later import of it works as usual. The
+# list skops builds is the same (tests/test_optional.py checks it).
+_TORCH_NAMESPACE = "sklearn.externals.array_api_compat.torch"
+
+
 def import_skops():
     """``skops.io``, the safe format of the forest and logistic model files."""
-    return import_optional(
-        "skops.io",
-        "saving or loading a forest or logistic model needs skops: "
-        "pip install 'skops>=0.10'",
-    )
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    hide = "torch" not in sys.modules and _TORCH_NAMESPACE not in sys.modules
+    if hide:
+        sys.modules[_TORCH_NAMESPACE] = None
+    try:
+        return import_optional(
+            "skops.io",
+            "saving or loading a forest or logistic model needs skops: "
+            "pip install 'skops>=0.10'",
+        )
+    finally:
+        if hide and sys.modules.get(_TORCH_NAMESPACE, False) is None:
+            del sys.modules[_TORCH_NAMESPACE]
 
 
 def import_matplotlib_agg():
