@@ -308,7 +308,9 @@ def _economics_section(manifest):
         "figures). The deflated Sharpe ratio is the probability that the Sharpe ratio "
         "beats the best expected by luck from the configurations tried: on the symbol, and "
         f"across the run ({economics['n_trials']} configurations in all); 0.95 "
-        "is the usual bar. PBO: the symbol's probability of backtest overfitting.",
+        "is the usual bar. PBO: the symbol's probability of backtest overfitting. The "
+        "returns are each close's own: trading earns them only where the close is a "
+        "price you can trade (not a yield or an index that is not itself traded).",
         "",
     ]
     deployed = economics.get("deployed") or {}

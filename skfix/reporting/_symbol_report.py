@@ -365,7 +365,9 @@ def _economics_section(entry, plots):
         f"ratio beats the best one expected by luck from the {economics.get('n_trials')} "
         "configurations tried on this symbol (every candidate and grid point); 0.95 is "
         "the usual bar. Break-even: the cost per unit of turnover at which the mean "
-        "return is zero.",
+        "return is zero. The returns are the close's own: they are what trading earns "
+        "only where the close is the price of something you can buy and sell (not a "
+        "yield or an index that is not itself traded).",
         "",
         _table(
             [
