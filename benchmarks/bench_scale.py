@@ -3,10 +3,13 @@
 The script writes ``--symbols`` price files (a mix of lengths, 300 to 2,500 rows, and of
 processes: noise, AR(1) at phi 0.2 and -0.2, five-day momentum, an up-trend with 55 %
 up moves, a switching signal, a nonlinear process) and runs the real command on them
-four ways, with the same seed and configuration:
+five ways, with the same seed and configuration:
 
 - ``serial``: ``skfix train --n-jobs 1``;
 - ``loky``: ``skfix train --n-jobs 2`` (joblib's worker processes);
+- ``mp``: ``skfix train --n-jobs 2 --backend multiprocessing`` (Python's process pool;
+  on Linux up to Python 3.13 its workers are forked: copies of the command's process,
+  its imports done);
 - ``dask``: a Dask cluster of real worker processes on this machine, started as a user
   would (``dask scheduler`` and two ``dask worker --nthreads 1`` processes), with
   ``skfix train --backend dask --scheduler ADDRESS``; the workers train in folders of
@@ -22,7 +25,7 @@ written by the driving process), and peak resident memory: of the driving
 ``skfix train`` process alone, of its whole process tree, and of the largest Dask
 worker (its nanny and worker process). The driver's memory is also read after 10 %
 and after all of the symbols have finished, to show how it grows with the symbols
-(the records it keeps). It then checks that the three manifests are identical bar the
+(the records it keeps). It then checks that the five manifests are identical bar the
 creation time, and estimates the wall time of the same panel on a 64-worker cluster
 from the measured per-symbol cost, the measured efficiency and the measured tail.
 
@@ -226,6 +229,10 @@ def main(argv=None):
         runs["loky"] = run_train(
             *common[:1], tmp / "loky", *common[1:], "--n-jobs", str(args.workers)
         )
+        runs["mp"] = run_train(
+            *common[:1], tmp / "mp", *common[1:], "--n-jobs", str(args.workers),
+            "--backend", "multiprocessing",
+        )  # fmt: skip
         for name, preload in (("dask", False), ("dask+pre", True)):
             address, scheduler, workers, log = start_dask(args.workers, tmp, preload)
             try:
@@ -303,7 +310,7 @@ def report(args, runs, n_rows, write_s):
     )
     print("Efficiency of the training part (driving process's time taken out):")
     efficiency = {}
-    for name in ("loky", "dask", "dask+pre"):
+    for name in ("loky", "mp", "dask", "dask+pre"):
         efficiency[name] = (
             n * per_symbol / (args.workers * (runs[name]["seconds"] - driver))
         )

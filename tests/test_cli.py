@@ -346,3 +346,10 @@ def test_shared_out_is_an_option_of_train(tmp_path):
     assert main([*args, "--shared-out", "--out", str(out)]) == EXIT_OK
     manifest = pd.read_json(out / "manifest.json", typ="series")
     assert manifest["symbols"]["BAA"]["selected"]["name"] == "persistence"
+
+
+def test_the_parser_names_the_built_in_models_without_importing_them():
+    from skfix.__main__ import _BUILTIN_MODELS
+    from skfix.estimators import MODEL_FAMILIES
+
+    assert list(_BUILTIN_MODELS) == list(MODEL_FAMILIES)

@@ -39,3 +39,43 @@ def _backend(backend, scheduler, n_jobs):
             client = stack.enter_context(Client(scheduler))
         del client  # joblib's dask backend finds the current client
         yield "dask", -1 if n_jobs is None else n_jobs
+
+
+def _as_finished(function, calls, backend, n_jobs):
+    """``function(*call)`` for every call, yielded as each finishes.
+
+    The calls start in the order given. joblib runs them (loky, Dask), except
+    ``"multiprocessing"``: joblib's multiprocessing backend returns results only all
+    together at the end, so Python's own process pool runs those, with its default
+    start method (``fork`` on Linux up to Python 3.13: a worker starts as a copy of
+    this process, its imports already done, instead of importing them again).
+    """
+    if backend == "multiprocessing":
+        yield from _process_pool(function, calls, n_jobs)
+        return
+    from joblib import Parallel, delayed, parallel_config
+
+    with parallel_config(backend=backend, n_jobs=n_jobs):
+        yield from Parallel(return_as="generator_unordered")(
+            delayed(function)(*call) for call in calls
+        )
+
+
+def _process_pool(function, calls, n_jobs):
+    """:func:`_as_finished` on a ``concurrent.futures.ProcessPoolExecutor``."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from joblib import effective_n_jobs
+
+    workers = min(effective_n_jobs(n_jobs), len(calls))
+    if workers <= 1:
+        for call in calls:
+            yield function(*call)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(function, *call) for call in calls]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

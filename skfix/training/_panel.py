@@ -8,7 +8,7 @@ from pathlib import Path
 from .._io import file_stems
 from ..manifest import read_manifest, write_manifest
 from ..persistence._model_file import MODEL_SUFFIX
-from ._backend import _backend
+from ._backend import _as_finished, _backend
 from ._config import ConfigError, TrainConfig
 from ._load import _unreadable_record, load_panel
 from ._manifest import build_manifest
@@ -111,8 +111,6 @@ def train_panel(
     DataError, ConfigError
         For data or a configuration that cannot be used at all, before training.
     """
-    from joblib import Parallel, delayed, parallel_config
-
     from ..reporting import write_plots, write_reports
 
     config = TrainConfig() if config is None else config
@@ -148,8 +146,8 @@ def train_panel(
         # Longest series first: in parallel, a long series started last would leave the
         # other workers idle at the end. Records are keyed, so order changes nothing else.
         todo.sort(key=lambda symbol: len(panel[symbol]), reverse=True)
-        jobs = (
-            delayed(_train_and_store)(
+        calls = [
+            (
                 symbol,
                 panel[symbol],
                 config,
@@ -160,18 +158,18 @@ def train_panel(
                 None if cleaning[symbol] is None else cleaning[symbol].as_dict(),
             )
             for symbol in todo
-        )
+        ]
         with _backend(backend, scheduler, n_jobs) as (name, workers):
-            with parallel_config(backend=name, n_jobs=workers):
-                results = Parallel(return_as="generator_unordered")(jobs)
-                for symbol, record, files in results:
-                    if not shared_out:  # the worker sent its files: written here
-                        _store(out_dir, stems[symbol], config_hash, record, files)
-                    records[symbol] = record
-                    done += 1
-                    _log_record(symbol, record)
-                    if progress is not None:
-                        progress(done, len(panel), symbol, record)
+            for symbol, record, files in _as_finished(
+                _train_and_store, calls, name, workers
+            ):
+                if not shared_out:  # the worker sent its files: written here
+                    _store(out_dir, stems[symbol], config_hash, record, files)
+                records[symbol] = record
+                done += 1
+                _log_record(symbol, record)
+                if progress is not None:
+                    progress(done, len(panel), symbol, record)
 
         ordered = {symbol: records[symbol] for symbol in panel}
         ordered.update({name: _unreadable_record(f) for name, f in unreadable.items()})

@@ -142,6 +142,28 @@ def test_same_manifest_serial_parallel_and_dask(tmp_path):
     assert all("_train_and_store" in key for key in keys), keys
 
 
+def test_the_multiprocessing_backend_streams_the_same_manifest(tmp_path, config):
+    seen = []
+
+    def progress(done, total, symbol, record):
+        seen.append((done, symbol))
+        # the first symbol is stored (its resume state written) before the run ends
+        if done == 1:
+            assert len(list((tmp_path / "mp" / ".skfix-state").glob("*.json"))) == 1
+
+    serial = train_panel(out_dir=tmp_path / "serial", config=config, symbols=SYMBOLS)
+    forked = train_panel(
+        out_dir=tmp_path / "mp",
+        config=config,
+        symbols=SYMBOLS,
+        n_jobs=2,
+        backend="multiprocessing",
+        progress=progress,
+    )
+    assert without_time(forked) == without_time(serial)
+    assert sorted(symbol for _, symbol in seen) == sorted(SYMBOLS)
+
+
 @pytest.mark.slow
 def test_a_dask_worker_started_with_the_preload_holds_the_libraries():
     from distributed import Client, LocalCluster
