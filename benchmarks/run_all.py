@@ -116,7 +116,8 @@ BENCHMARKS = {
         "bench_scale.py",
         (),
         "1,000 simulated symbols through the real `skfix train`: serial vs `--n-jobs 2` "
-        "vs a Dask cluster of two worker processes started with `dask scheduler` and "
+        "(loky, and forked workers with `--backend multiprocessing`) vs a Dask cluster "
+        "of two worker processes started with `dask scheduler` and "
         "`dask worker`: symbols per minute, speed-up per worker, time to the first "
         "finished symbol, peak memory of the driver and of a worker, identical "
         "manifests, and an estimate for 64 workers.",

@@ -272,7 +272,9 @@ def _add_train_parser(commands):
         "--backend",
         choices=["loky", "multiprocessing", "dask"],
         default="loky",
-        help="parallel backend (dask needs `pip install skfix[dask]`)",
+        help="parallel backend: loky (joblib's worker processes), multiprocessing "
+        "(Python's process pool; on Linux its workers are forked and start faster) or "
+        "dask (needs `pip install skfix[dask]`)",
     )
     train.add_argument(
         "--scheduler",
