@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 from scipy.stats import norm
 from sklearn.utils import check_random_state
 
@@ -203,6 +202,10 @@ def simulate_prices(
                 f"'trend'; got {strength!r}."
             )
         drift = float(norm.ppf(strength)) * sigma
+    # scipy.signal costs 0.15 s to import: paid by simulate_prices, not by every
+    # process that reads price files through skfix.datasets
+    from scipy.signal import lfilter
+
     innovations = rng.normal(0.0, 1.0, n)
     signal = None
     if process in ("noise", "trend"):
