@@ -14,8 +14,11 @@ five ways, with the same seed and configuration:
   would (``dask scheduler`` and two ``dask worker --nthreads 1`` processes), with
   ``skfix train --backend dask --scheduler ADDRESS``; the workers train in folders of
   their own and send each symbol's files back (no shared file system);
-- ``dask+pre``: the same with workers started with ``--preload skfix.preload``, as a
-  long-lived cluster would be, so that they hold skfix's libraries before the run.
+- ``dask+pre``: the same with the scheduler and the workers started with
+  ``--preload skfix.preload``, as a long-lived cluster would be, so that they hold
+  skfix's libraries before the run (the scheduler unpickles each task's arguments, the
+  run's configuration among them, and without it imports skfix and scikit-learn when
+  the first task arrives).
 
 For each run it prints the wall time, symbols per minute, the speed-up over the serial
 run and the efficiency (speed-up per worker), the time to the first finished symbol
@@ -163,7 +166,8 @@ def start_dask(n_workers, folder, preload=False):
     log = open(folder / "dask.log", "w")  # noqa: SIM115 (closed in stop_dask)
     scheduler = subprocess.Popen(
         [bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
-         "--dashboard-address", ":0"],
+         "--dashboard-address", ":0",
+         *(["--preload", "skfix.preload"] if preload else [])],
         stdout=log, stderr=log,
     )  # fmt: skip
     workers = [
