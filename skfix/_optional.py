@@ -72,7 +72,7 @@ def import_torch(estimator_name):
 # model file (each worker of a parallel run), for nothing. While skops.io is first
 # imported that one package is marked absent in sys.modules, which walk_packages skips,
 # and the mark is removed afterwards, so that a later import of it works as usual. The
-# list skops builds is the same (tests/test_optional.py checks it).
+# list skops builds is the same (tests/persistence/test_skops_import.py checks it).
 _TORCH_NAMESPACE = "sklearn.externals.array_api_compat.torch"
 
 
