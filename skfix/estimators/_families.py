@@ -281,7 +281,12 @@ _BUILTIN = (
         RegularizedRandomForestClassifier,
         presets={
             "skfix": {"max_depth": 10, "min_samples_split": 20, "min_samples_leaf": 10},
-            "legacy": {"max_depth": 15, "min_samples_split": 10, "min_samples_leaf": 5},
+            "legacy": {
+                "max_depth": 15,
+                "min_samples_split": 10,
+                "min_samples_leaf": 5,
+                "max_features": "sqrt",
+            },
         },
         model_format="skops",
         grid={"min_samples_leaf": [10, 0.05, 0.1]},

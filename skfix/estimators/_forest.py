@@ -34,9 +34,17 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         labels a leaf of ten rows is the smallest whose vote means anything.
     min_weight_fraction_leaf : float, default=0.0
         As in scikit-learn.
-    max_features : {"sqrt", "log2", None}, int or float, default="sqrt"
-        Features tried at each split. ``"sqrt"`` decorrelates the trees, which is what
-        makes averaging them reduce variance.
+    max_features : {"sqrt", "log2", None}, int or float, default=1.0
+        Share (a float) or number of the features tried at each split; 1.0 tries them
+        all (legacy value ``"sqrt"``, scikit-learn's default). With price features a
+        few columns carry the signal (the last return, for one) and a split that may
+        not look at them splits on noise. On simulated series (six seeds, 1,280
+        training rows, ten features, leaves of 10 % of the rows) trying all of them
+        raised the accuracy on 2,000 later rows from 0.548 to 0.578 on a threshold
+        process (Bayes 0.597), from 0.583 to 0.594 on AR(1) and from 0.538 to 0.543 on
+        a switching process, and left momentum and noise as they were (0.586 / 0.582,
+        0.496 / 0.494), at 1.6 times the fit time. Leaves of several percent of the
+        rows and bootstrap samples still keep the trees apart.
     max_leaf_nodes : int, default=None
         As in scikit-learn; ``max_depth`` and ``min_samples_leaf`` already bound the
         tree size.
@@ -131,7 +139,7 @@ class RegularizedRandomForestClassifier(RandomForestClassifier):
         min_samples_split=20,
         min_samples_leaf=10,
         min_weight_fraction_leaf=0.0,
-        max_features="sqrt",
+        max_features=1.0,
         max_leaf_nodes=None,
         min_impurity_decrease=0.0,
         bootstrap=True,
