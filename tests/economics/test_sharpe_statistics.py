@@ -3,6 +3,16 @@
 The published figures are quoted with the rounding they were printed with; the
 tolerance is half a unit of their last digit.
 
+Bailey and López de Prado (2012), "The Sharpe Ratio Efficient Frontier", section 3 (and
+the authors' slides "The Sharp Razor", SSRN 2150879, pp. 16-17): a hedge fund's track
+record of two years of monthly returns (T = 24) has a monthly Sharpe ratio of 0.458
+(annualized 1.59), skewness -2.448 and kurtosis 10.164 (not excess: 3 is normal). Its
+PSR against a Sharpe ratio of 0 is 0.913; had its returns been normal it would have been
+0.982. The paper itself could not be opened from this project; the inputs and both
+digits are the ones quoted, identically, by independent reproductions of the example
+(the tests of rubenbriones/Probabilistic-Sharpe-Ratio among them), and only raw
+kurtosis gives 0.913 (kurtosis 10.164 read as excess gives 0.920).
+
 Bailey and López de Prado (2014), "The Deflated Sharpe Ratio", section "A numerical
 example": a strategist's best backtest has an annualized Sharpe ratio of 2.5 over five
 years of daily returns (250 a year, T = 1250); the investor learns that N = 100
@@ -40,6 +50,20 @@ PAPER = {"variance_of_sharpes": 0.5 / DAYS, "skewness": -3.0, "kurtosis": 10.0}
 
 
 # --- published examples ----------------------------------------------------------
+
+
+def test_psr_paper_hedge_fund_track_record():
+    psr = probabilistic_sharpe_ratio(0.458, 24, skewness=-2.448, kurtosis=10.164)
+    assert psr == pytest.approx(0.913, abs=5e-4)
+
+
+def test_psr_paper_same_track_record_with_normal_returns():
+    assert probabilistic_sharpe_ratio(0.458, 24) == pytest.approx(0.982, abs=5e-4)
+
+
+def test_psr_paper_example_reads_kurtosis_not_excess_kurtosis():
+    as_excess = probabilistic_sharpe_ratio(0.458, 24, skewness=-2.448, kurtosis=7.164)
+    assert as_excess != pytest.approx(0.913, abs=5e-4)
 
 
 def test_dsr_paper_expected_maximum_sharpe():
