@@ -2,6 +2,8 @@
 
 import contextlib
 import os
+import threading
+import time
 
 from .._optional import import_distributed
 from ._config import ConfigError
@@ -55,10 +57,52 @@ def _as_finished(function, calls, backend, n_jobs):
         return
     from joblib import Parallel, delayed, parallel_config
 
-    with parallel_config(backend=backend, n_jobs=n_jobs):
+    # loky's workers, like the process pool's, end with the run that started them
+    # (Dask's belong to their cluster)
+    orphans = {"initializer": exit_with_parent, "initargs": (os.getpid(),)}
+    with parallel_config(
+        backend=backend, n_jobs=n_jobs, **(orphans if backend == "loky" else {})
+    ):
         yield from Parallel(return_as="generator_unordered")(
             delayed(function)(*call) for call in calls
         )
+
+
+# How often a worker checks that the process that started it is still there.
+_PARENT_POLL_SECONDS = 0.5
+
+
+def exit_with_parent(parent_pid):
+    """Worker initializer: end this worker process as soon as ``parent_pid`` is gone.
+
+    A run killed with SIGKILL (or out of memory) cleans nothing up. Its loky workers
+    were left blocked, one writing a result into a pipe nobody reads any more, the
+    other waiting for that pipe's lock, each holding hundreds of MB for as long as the
+    machine ran. A daemon thread of each worker checks twice a second that the process
+    that started it is still its parent (a worker started through a fork server, whose
+    parent is that server, watches the server) and that ``parent_pid`` still exists,
+    and ends the worker at once when either is gone; a worker stopped cleanly never
+    sees it.
+    """
+    parent = os.getppid()
+
+    def alive():
+        if os.name == "nt":  # os.kill(pid, 0) would terminate the process there
+            return True
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # it exists, under another user (a reused pid)
+            return False
+        return True
+
+    def watch():
+        while os.getppid() == parent and alive():
+            time.sleep(_PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="skfix-exit-with-parent", daemon=True).start()
 
 
 def _process_pool(function, calls, n_jobs):
@@ -72,7 +116,9 @@ def _process_pool(function, calls, n_jobs):
         for call in calls:
             yield function(*call)
         return
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+    )
     try:
         futures = [pool.submit(function, *call) for call in calls]
         for future in as_completed(futures):

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -242,14 +243,20 @@ def test_killed_process_then_resume(tmp_path):
     out = tmp_path / "killed"
     # The real command, killed (SIGKILL, no clean-up) right after its second symbol's
     # resume state is written: a fixed point mid-run, without watching the clock.
+    # Its worker processes are written down first: they must not outlive it.
+    workers = tmp_path / "workers.txt"
     die_after_two = (
         "import os, signal, sys\n"
+        "import psutil\n"
         "import skfix.training._panel as panel\n"
         "store, stored = panel._store, []\n"
         "def store_then_die(*args, **kwargs):\n"
         "    store(*args, **kwargs)\n"
         "    stored.append(args[1])\n"
         "    if len(stored) == 2:\n"
+        "        children = psutil.Process().children(recursive=True)\n"
+        f"        with open({str(workers)!r}, 'w') as f:\n"
+        "            f.write(' '.join(str(c.pid) for c in children))\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "panel._store = store_then_die\n"
         "from skfix.__main__ import main\n"
@@ -264,6 +271,9 @@ def test_killed_process_then_resume(tmp_path):
     finished = len(list(state.glob("*.json")))
     assert finished == 2, "the run was not killed after its second symbol"
     assert not (out / "manifest.json").exists()
+    pids = [int(pid) for pid in workers.read_text().split()]
+    assert pids, "the run had no worker processes"
+    assert _gone(pids, seconds=20), f"worker processes outlived the killed run: {pids}"
     subprocess.run(
         [*command, "--out", str(out), "--quiet", "--resume"], env=env, check=True
     )
@@ -271,6 +281,25 @@ def test_killed_process_then_resume(tmp_path):
     resumed = json.loads((out / "manifest.json").read_text())
     expected["run"]["data_source"] = resumed["run"]["data_source"]
     assert without_time(resumed) == without_time(expected)
+
+
+def _gone(pids, seconds):
+    """Whether every process of `pids` has ended (or is a zombie) within `seconds`."""
+    import psutil
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    alive.append(pid)
+            except psutil.NoSuchProcess:
+                pass
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def test_deployment_loads_what_was_selected(tmp_path, config):
