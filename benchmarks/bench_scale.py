@@ -217,51 +217,79 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--plots", action="store_true", help="draw every symbol's plots")
     parser.add_argument("--keep", metavar="DIR", help="keep the runs' folders here")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the five runs this many times, one set after the other; the table "
+        "shows each run's median repetition and the speed-ups of every repetition",
+    )
     args = parser.parse_args(argv)
 
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="skfix-scale-"))
     tmp.mkdir(parents=True, exist_ok=True)
+    repeats = []
     try:
         start = time.perf_counter()
         n_rows = write_panel(tmp / "prices", args.symbols, args.rows)
         write_s = time.perf_counter() - start
-        runs = {}
-        common = (tmp / "prices", args.symbols, args.models, args.plots)
-        runs["serial"] = run_train(
-            *common[:1], tmp / "serial", *common[1:], "--n-jobs", "1"
-        )
-        runs["loky"] = run_train(
-            *common[:1], tmp / "loky", *common[1:], "--n-jobs", str(args.workers)
-        )
-        runs["mp"] = run_train(
-            *common[:1], tmp / "mp", *common[1:], "--n-jobs", str(args.workers),
-            "--backend", "multiprocessing",
-        )  # fmt: skip
-        for name, preload in (("dask", False), ("dask+pre", True)):
-            address, scheduler, workers, log = start_dask(args.workers, tmp, preload)
-            try:
-                runs[name] = run_train(
-                    *common[:1], tmp / name, *common[1:], "--backend", "dask",
-                    "--scheduler", address, workers=workers,
-                )  # fmt: skip
-            finally:
-                stop_dask(scheduler, workers, log)
+        for repeat in range(args.repeat):
+            out = tmp / f"repeat{repeat}" if args.repeat > 1 else tmp
+            out.mkdir(exist_ok=True)
+            repeats.append(run_all(args, tmp / "prices", out))
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    report(args, runs, n_rows, write_s)
+    report(args, repeats, n_rows, write_s)
 
 
-def report(args, runs, n_rows, write_s):
+def run_all(args, prices, tmp):
+    """The five runs, one after the other, into folders of ``tmp``."""
+    runs = {}
+    common = (prices, args.symbols, args.models, args.plots)
+    runs["serial"] = run_train(*common[:1], tmp / "serial", *common[1:], "--n-jobs", "1")
+    runs["loky"] = run_train(
+        *common[:1], tmp / "loky", *common[1:], "--n-jobs", str(args.workers)
+    )
+    runs["mp"] = run_train(
+        *common[:1], tmp / "mp", *common[1:], "--n-jobs", str(args.workers),
+        "--backend", "multiprocessing",
+    )  # fmt: skip
+    for name, preload in (("dask", False), ("dask+pre", True)):
+        address, scheduler, workers, log = start_dask(args.workers, tmp, preload)
+        try:
+            runs[name] = run_train(
+                *common[:1], tmp / name, *common[1:], "--backend", "dask",
+                "--scheduler", address, workers=workers,
+            )  # fmt: skip
+        finally:
+            stop_dask(scheduler, workers, log)
+    return runs
+
+
+def report(args, repeats, n_rows, write_s):
+    # each run's repetition of median wall time, and every repetition's speed-up over
+    # the serial run of the same set (the machine's speed drifts between sets)
+    speed_ups = {
+        name: sorted(r["serial"]["seconds"] / r[name]["seconds"] for r in repeats)
+        for name in repeats[0]
+    }
+    runs = {
+        name: sorted((r[name] for r in repeats), key=lambda run: run["seconds"])[
+            (len(repeats) - 1) // 2
+        ]
+        for name in repeats[0]
+    }
     n = args.symbols
     serial = runs["serial"]["seconds"]
     summary = runs["serial"]["manifest"]["summary"]
+    sets = f"; {len(repeats)} sets of runs (medians)" if len(repeats) > 1 else ""
     print(
         f"skfix {skfix.__version__}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs; {n:,} simulated symbols, {n_rows:,} rows "
         f"(written in {write_s:.0f} s), models: {' '.join(args.models)} and the naive "
         f"rules; plots {'on' if args.plots else 'off'}; {args.workers} workers in the "
-        "parallel runs\n"
+        f"parallel runs{sets}\n"
     )
     header = (
         f"{'run':<8} {'wall s':>8} {'sym/min':>8} {'speed-up':>9} {'effic.':>7} "
@@ -272,7 +300,7 @@ def report(args, runs, n_rows, write_s):
     for name, run in runs.items():
         watch, seconds = run["watch"], run["seconds"]
         workers = 1 if name == "serial" else args.workers
-        speed_up = serial / seconds
+        speed_up = speed_ups[name][(len(repeats) - 1) // 2]
         tail = seconds - watch.last if watch.last is not None else float("nan")
         worker = f"{watch.worker_peak / 1e6:>10.0f}" if watch.workers else f"{'':>10}"
         print(
@@ -281,6 +309,11 @@ def report(args, runs, n_rows, write_s):
             f"{tail:>7.1f} {watch.driver_peak / 1e6:>10.0f} {watch.tree_peak / 1e6:>8.0f} "
             f"{worker}"
         )
+    if len(repeats) > 1:
+        print(f"\nSpeed-up over the serial run of the same set, {len(repeats)} sets:\n")
+        for name, values in speed_ups.items():
+            if name != "serial":
+                print(f"{name:<8} " + "  ".join(f"{v:.2f}x" for v in values))
     print("\nDriver memory (RSS) when 10 % and 100 % of the symbols had finished:\n")
     for name, run in runs.items():
         at = run["watch"].driver_at
@@ -294,7 +327,9 @@ def report(args, runs, n_rows, write_s):
         f"(the records it keeps, as Python objects: "
         f"{_records_kb(runs['serial']['manifest']):.0f} kB per symbol)"
     )
-    identical = all(run["manifest"] == runs["serial"]["manifest"] for run in runs.values())
+    identical = all(
+        run["manifest"] == runs["serial"]["manifest"] for r in repeats for run in r.values()
+    )
     print(
         f"\nManifests identical bar the creation time: {'yes' if identical else 'NO'}; "
         f"{summary['symbols_total']} symbols, {summary['candidates_total']} candidates, "

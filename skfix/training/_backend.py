@@ -2,10 +2,14 @@
 
 import contextlib
 import os
-import threading
-import time
 
 from .._optional import import_distributed
+from .._workers import (
+    exit_with_parent,
+    loky_config,
+    process_pool_context,
+    wait_for_loky_workers,
+)
 from ._config import ConfigError
 
 
@@ -48,61 +52,25 @@ def _as_finished(function, calls, backend, n_jobs):
 
     The calls start in the order given. joblib runs them (loky, Dask), except
     ``"multiprocessing"``: joblib's multiprocessing backend returns results only all
-    together at the end, so Python's own process pool runs those, with its default
-    start method (``fork`` on Linux up to Python 3.13: a worker starts as a copy of
-    this process, its imports already done, instead of importing them again).
+    together at the end, so Python's own process pool runs those, its workers forked
+    from a fork server that imported the training libraries once
+    (:func:`skfix._workers.process_pool_context`), instead of importing them again.
     """
     if backend == "multiprocessing":
         yield from _process_pool(function, calls, n_jobs)
         return
     from joblib import Parallel, delayed, parallel_config
 
-    # loky's workers, like the process pool's, end with the run that started them
-    # (Dask's belong to their cluster)
-    orphans = {"initializer": exit_with_parent, "initargs": (os.getpid(),)}
-    with parallel_config(
-        backend=backend, n_jobs=n_jobs, **(orphans if backend == "loky" else {})
-    ):
+    if backend == "loky":
+        wait_for_loky_workers()  # if `skfix train` started them early
+        # the same configuration as the early start: joblib reuses those workers
+        config = loky_config(n_jobs)
+    else:  # Dask's workers belong to their cluster
+        config = parallel_config(backend=backend, n_jobs=n_jobs)
+    with config:
         yield from Parallel(return_as="generator_unordered")(
             delayed(function)(*call) for call in calls
         )
-
-
-# How often a worker checks that the process that started it is still there.
-_PARENT_POLL_SECONDS = 0.5
-
-
-def exit_with_parent(parent_pid):
-    """Worker initializer: end this worker process as soon as ``parent_pid`` is gone.
-
-    A run killed with SIGKILL (or out of memory) cleans nothing up. Its loky workers
-    were left blocked, one writing a result into a pipe nobody reads any more, the
-    other waiting for that pipe's lock, each holding hundreds of MB for as long as the
-    machine ran. A daemon thread of each worker checks twice a second that the process
-    that started it is still its parent (a worker started through a fork server, whose
-    parent is that server, watches the server) and that ``parent_pid`` still exists,
-    and ends the worker at once when either is gone; a worker stopped cleanly never
-    sees it.
-    """
-    parent = os.getppid()
-
-    def alive():
-        if os.name == "nt":  # os.kill(pid, 0) would terminate the process there
-            return True
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:  # it exists, under another user (a reused pid)
-            return False
-        return True
-
-    def watch():
-        while os.getppid() == parent and alive():
-            time.sleep(_PARENT_POLL_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="skfix-exit-with-parent", daemon=True).start()
 
 
 def _process_pool(function, calls, n_jobs):
@@ -117,11 +85,16 @@ def _process_pool(function, calls, n_jobs):
             yield function(*call)
         return
     pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+        max_workers=workers,
+        mp_context=process_pool_context(),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
     )
     try:
         futures = [pool.submit(function, *call) for call in calls]
         for future in as_completed(futures):
             yield future.result()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # the idle workers end while this process writes the run (Python joins them
+        # at exit); waiting here would add their teardown to every run
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -6,6 +6,7 @@ import json
 
 from .._io import atomic_write, sha256_file
 from .._json import dump_json, to_jsonable
+from .._workers import roomy_malloc
 from ..manifest import SymbolRecord
 from ._symbol import _error_record, train_symbol
 
@@ -60,7 +61,11 @@ def _train_and_store(
 
     work_dir = out_dir if shared_out else Path(tempfile.mkdtemp(prefix="skfix-symbol-"))
     try:
-        with parallel_config(backend="sequential"), threadpool_limits(1):
+        with (
+            parallel_config(backend="sequential"),
+            threadpool_limits(1),
+            roomy_malloc(),
+        ):
             record = train_symbol(symbol, prices, config, work_dir, stem, cleaning)
         files = {}
         if shared_out:

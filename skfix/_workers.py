@@ -1,0 +1,213 @@
+"""The worker processes of a run: started early, ended with the run.
+
+Kept apart from :mod:`skfix.training`, whose import brings scikit-learn,
+imbalanced-learn and skfix's models: ``skfix train --n-jobs N`` starts its loky workers
+from here before it imports any of that, so that the workers' imports and its own run
+at the same time instead of one after the other.
+"""
+
+import contextlib
+import os
+import threading
+import time
+
+# How often a worker checks that the process that started it is still there.
+_PARENT_POLL_SECONDS = 0.5
+
+
+def exit_with_parent(parent_pid):
+    """Worker initializer: end this worker process as soon as ``parent_pid`` is gone.
+
+    A run killed with SIGKILL (or out of memory) cleans nothing up. Its loky workers
+    were left blocked, one writing a result into a pipe nobody reads any more, the
+    other waiting for that pipe's lock, each holding hundreds of MB for as long as the
+    machine ran. A daemon thread of each worker checks twice a second that the process
+    that started it is still its parent (a worker started through a fork server, whose
+    parent is that server, watches the server) and that ``parent_pid`` still exists,
+    and ends the worker at once when either is gone; a worker stopped cleanly never
+    sees it.
+    """
+    parent = os.getppid()
+
+    def alive():
+        if os.name == "nt":  # os.kill(pid, 0) would terminate the process there
+            return True
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # it exists, under another user (a reused pid)
+            return False
+        return True
+
+    def watch():
+        while os.getppid() == parent and alive():
+            time.sleep(_PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="skfix-exit-with-parent", daemon=True).start()
+
+
+def loky_config(n_jobs):
+    """joblib's configuration of a run's loky workers.
+
+    The same for the early start (:func:`start_loky_workers`) and the run itself, so
+    that joblib reuses the workers already started instead of starting new ones.
+    """
+    from joblib import parallel_config
+
+    return parallel_config(
+        backend="loky",
+        n_jobs=n_jobs,
+        # loky's workers, like the process pool's, end with the run that started them
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def import_training():
+    """Worker task: import what training a symbol needs; returns the worker's pid."""
+    from .training import _resume  # noqa: F401
+
+    return os.getpid()
+
+
+# the thread starting the loky workers, while this process does other work
+_starting = None
+
+
+def start_loky_workers(n_jobs):
+    """Start the loky workers of ``n_jobs`` now, in a background thread.
+
+    Each worker is a fresh Python process that imports scikit-learn, imbalanced-learn,
+    skops and skfix's training code before its first symbol: about two seconds. Started
+    here, at the beginning of ``skfix train``, the workers import while this process
+    imports the same libraries and reads the data; the run then finds them ready
+    (:func:`wait_for_loky_workers`). It changes no result: each symbol's work depends
+    only on its prices and the configuration, never on the process that runs it.
+    """
+    global _starting
+
+    def start():
+        from joblib import Parallel, delayed, effective_n_jobs
+
+        # a worker that cannot start fails the run's own first call just the same,
+        # with the run's error handling
+        with contextlib.suppress(Exception), loky_config(n_jobs):
+            workers = effective_n_jobs(n_jobs)
+            if workers > 1:
+                Parallel()(delayed(import_training)() for _ in range(workers))
+
+    wait_for_loky_workers()
+    _starting = threading.Thread(target=start, name="skfix-start-workers", daemon=True)
+    _starting.start()
+
+
+def wait_for_loky_workers():
+    """Wait until the workers :func:`start_loky_workers` started are ready (if any)."""
+    global _starting
+    if _starting is not None:
+        _starting.join()
+        _starting = None
+
+
+def stop_loky_workers():
+    """End the run's loky workers now, instead of at this process's exit.
+
+    joblib keeps its loky workers for later calls, and at exit waits for each to shut
+    down cleanly (its Python teardown, about 0.4 s here). ``skfix train`` is done with
+    them once the run is written: it ends them (idle, nothing to lose) and exits.
+    """
+    from joblib.externals.loky import reusable_executor
+
+    executor = reusable_executor._executor
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)
+
+
+# glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+# glibc's fixed mmap threshold once its dynamic threshold is off, and the largest the
+# dynamic threshold reaches on 64-bit systems
+_MMAP_DEFAULT, _MMAP_DYNAMIC_MAX = 128 * 1024, 32 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def roomy_malloc():
+    """glibc's default allocation behaviour for one symbol's training, where a worker
+    was started with ``MALLOC_TRIM_THRESHOLD_`` set.
+
+    Dask's nanny starts each worker with ``MALLOC_TRIM_THRESHOLD_=65536``, so that
+    freed memory goes back to the system sooner. Setting it also turns off glibc's
+    dynamic mmap threshold: every array of 128 kB or more (a 1,500-row feature matrix)
+    is then mapped afresh and its pages faulted in at each allocation, and the top of
+    the heap is trimmed at each free. A symbol's training makes many such arrays:
+    measured on six 1,500-row symbols with ``--models logistic rf`` in one process,
+    33.0 s with the variable against 31.1 s without. Inside this context the
+    thresholds are what glibc's dynamic threshold reaches (32 MB) and what the heap
+    keeps (64 MB); on leaving it they are set back and the freed memory handed back to
+    the system (``malloc_trim``), as the setting intends. It does nothing without the
+    variable, or off glibc.
+    """
+    trim = os.environ.get("MALLOC_TRIM_THRESHOLD_")
+    libc = _glibc() if trim is not None else None
+    if libc is None:
+        yield
+        return
+    libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_DYNAMIC_MAX)
+    libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_DYNAMIC_MAX)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            libc.mallopt(_M_TRIM_THRESHOLD, int(trim))
+        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_DEFAULT)
+        libc.malloc_trim(0)
+
+
+def _glibc():
+    """The C library through ctypes when it is glibc (it has ``mallopt``), else None."""
+    import ctypes
+    import ctypes.util
+    import platform
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt, libc.malloc_trim  # noqa: B018 - glibc has both
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def process_pool_context():
+    """The start method of ``--backend multiprocessing``'s process pool.
+
+    A fork server where the platform has one (Linux, macOS): a fresh process that
+    imports what training a symbol needs (:mod:`skfix.preload`) once, then forks each
+    worker from itself, so that no worker imports anything again. It has trained
+    nothing and run no OpenMP or torch thread pool, so forking it is safe, unlike
+    forking a process that has (GNU OpenMP is not fork-safe). Elsewhere (Windows),
+    None: the platform's default, whose workers import for themselves.
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["skfix.preload"])
+    return context
+
+
+def start_fork_server():
+    """Start the fork server of :func:`process_pool_context` now, in the background.
+
+    ``skfix train --backend multiprocessing`` calls it first thing, so that the server
+    imports the training libraries while the command imports them too.
+    """
+    context = process_pool_context()
+    if context is not None:
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()

@@ -1,0 +1,95 @@
+"""The run's worker processes: started early, reused, ended; malloc inside a task."""
+
+import pytest
+
+from skfix import _workers
+from skfix.training import train_panel
+from tests.training.conftest import without_time
+
+SYMBOLS = ["BRENT", "IBM"]
+
+
+def _executor():
+    from joblib.externals.loky import reusable_executor
+
+    return reusable_executor._executor
+
+
+def test_workers_started_early_are_the_ones_the_run_uses(tmp_path, config):
+    import psutil
+
+    serial = train_panel(out_dir=tmp_path / "serial", config=config, symbols=SYMBOLS)
+    _workers.start_loky_workers(2)
+    _workers.wait_for_loky_workers()
+    started = _executor()
+    pids = set(started._processes)
+    assert len(pids) == 2
+    # each worker imported the training code before any symbol reached it
+    parallel = train_panel(
+        out_dir=tmp_path / "parallel", config=config, symbols=SYMBOLS, n_jobs=2
+    )
+    assert without_time(parallel) == without_time(serial)
+    assert _executor() is started and set(started._processes) == pids
+    _workers.stop_loky_workers()
+    alive = [psutil.Process(pid) for pid in pids if psutil.pid_exists(pid)]
+    assert psutil.wait_procs(alive, timeout=10)[1] == []
+
+
+def test_stop_without_workers_does_nothing():
+    _workers.stop_loky_workers()
+    _workers.wait_for_loky_workers()  # nothing was started
+
+
+class _Libc:
+    """Records glibc's malloc calls instead of making them."""
+
+    def __init__(self):
+        self.calls = []
+
+    def mallopt(self, param, value):
+        self.calls.append(("mallopt", param, value))
+        return 1
+
+    def malloc_trim(self, pad):
+        self.calls.append(("malloc_trim", pad))
+        return 1
+
+
+def test_roomy_malloc_inside_a_task_then_the_workers_setting_back(monkeypatch):
+    libc = _Libc()
+    monkeypatch.setattr(_workers, "_glibc", lambda: libc)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    with _workers.roomy_malloc():
+        inside = list(libc.calls)
+    mmap, trim = _workers._M_MMAP_THRESHOLD, _workers._M_TRIM_THRESHOLD
+    assert inside == [("mallopt", mmap, 32 << 20), ("mallopt", trim, 64 << 20)]
+    assert libc.calls[2:] == [
+        ("mallopt", trim, 65536),
+        ("mallopt", mmap, 128 << 10),
+        ("malloc_trim", 0),
+    ]
+    # set back even when the task fails
+    libc.calls.clear()
+    with pytest.raises(RuntimeError), _workers.roomy_malloc():
+        raise RuntimeError("the task failed")
+    assert libc.calls[-1] == ("malloc_trim", 0)
+
+
+def test_roomy_malloc_changes_nothing_without_the_variable(monkeypatch):
+    libc = _Libc()
+    monkeypatch.setattr(_workers, "_glibc", lambda: libc)
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with _workers.roomy_malloc():
+        pass
+    assert libc.calls == []
+
+
+def test_roomy_malloc_on_this_machines_c_library(monkeypatch):
+    if _workers._glibc() is None:
+        pytest.skip("not glibc: roomy_malloc does nothing here")
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    import numpy as np
+
+    with _workers.roomy_malloc():
+        arrays = [np.ones(40_000) for _ in range(20)]  # 320 kB each
+    assert sum(float(a.sum()) for a in arrays) == 800_000.0
