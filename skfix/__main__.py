@@ -142,7 +142,8 @@ def _train(args):
         from ._workers import start_fork_server, start_loky_workers
 
         if args.backend == "loky":
-            start_loky_workers(args.n_jobs)
+            # with the families' libraries: every built-in family's unless --models
+            start_loky_workers(args.n_jobs, args.models or None)
         else:
             start_fork_server()
     from .training import config_from_dict, load_config, train_panel

@@ -65,10 +65,33 @@ def loky_config(n_jobs):
     )
 
 
-def import_training():
-    """Worker task: import what training a symbol needs; returns the worker's pid."""
-    from .training import _resume  # noqa: F401
+# The libraries of the built-in families beyond scikit-learn's, imported by a worker
+# before its first symbol when the run may use them.
+FAMILY_LIBRARIES = {
+    "xgb": ("xgboost",),
+    "mlp": ("torch", "skorch"),
+    "lstm": ("torch", "skorch"),
+}
 
+
+def import_training(models=None):
+    """Worker task: import what training a symbol needs; returns the worker's pid.
+
+    ``models``: the run's model families, or None when not known yet (every built-in
+    family's libraries, when installed). With ``psutil`` installed, a loky worker
+    measures its memory after its first task and restarts itself once it has grown
+    by 300 MB more (its guard against leaks): the first task must leave the worker
+    holding every library its symbols will import, torch's 300 MB among them, or the
+    first symbol with a neural net would restart it.
+    """
+    import importlib
+
+    from . import preload  # noqa: F401 - scikit-learn, skops, skfix's training code
+
+    wanted = FAMILY_LIBRARIES if models is None else models
+    for library in {lib for m in wanted for lib in FAMILY_LIBRARIES.get(m, ())}:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(library)
     return os.getpid()
 
 
@@ -76,7 +99,7 @@ def import_training():
 _starting = None
 
 
-def start_loky_workers(n_jobs):
+def start_loky_workers(n_jobs, models=None):
     """Start the loky workers of ``n_jobs`` now, in a background thread.
 
     Each worker is a fresh Python process that imports scikit-learn, imbalanced-learn,
@@ -85,6 +108,7 @@ def start_loky_workers(n_jobs):
     imports the same libraries and reads the data; the run then finds them ready
     (:func:`wait_for_loky_workers`). It changes no result: each symbol's work depends
     only on its prices and the configuration, never on the process that runs it.
+    ``models`` is passed to :func:`import_training`.
     """
     global _starting
 
@@ -96,7 +120,7 @@ def start_loky_workers(n_jobs):
         with contextlib.suppress(Exception), loky_config(n_jobs):
             workers = effective_n_jobs(n_jobs)
             if workers > 1:
-                Parallel()(delayed(import_training)() for _ in range(workers))
+                Parallel()(delayed(import_training)(models) for _ in range(workers))
 
     wait_for_loky_workers()
     _starting = threading.Thread(target=start, name="skfix-start-workers", daemon=True)

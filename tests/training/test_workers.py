@@ -4,7 +4,7 @@ import pytest
 
 from skfix import _workers
 from skfix.training import train_panel
-from tests.training.conftest import without_time
+from tests.training.conftest import fast_config, without_time
 
 SYMBOLS = ["BRENT", "IBM"]
 
@@ -15,11 +15,14 @@ def _executor():
     return reusable_executor._executor
 
 
-def test_workers_started_early_are_the_ones_the_run_uses(tmp_path, config):
+def test_workers_started_early_are_the_ones_the_run_uses(tmp_path):
     import psutil
 
+    # with a neural net among the models, whose libraries the early start imports too
+    config = fast_config(models=("rf", "mlp"))
+
     serial = train_panel(out_dir=tmp_path / "serial", config=config, symbols=SYMBOLS)
-    _workers.start_loky_workers(2)
+    _workers.start_loky_workers(2, config.models)
     _workers.wait_for_loky_workers()
     started = _executor()
     pids = set(started._processes)
