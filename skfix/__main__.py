@@ -136,16 +136,33 @@ def _logging_beside(progress):
 
 
 def _train(args):
+    early_loky = args.backend == "loky" and args.n_jobs not in (0, 1)
     if args.n_jobs not in (0, 1) and args.backend != "dask":
         # the workers (or the fork server) import the training libraries while this
         # process does the same
         from ._workers import start_fork_server, start_loky_workers
 
-        if args.backend == "loky":
+        if early_loky:
             # with the families' libraries: every built-in family's unless --models
             start_loky_workers(args.n_jobs, args.models or None)
         else:
             start_fork_server()
+    try:
+        manifest = _train_run(args)
+    finally:
+        if early_loky:
+            from ._workers import stop_loky_workers, wait_for_loky_workers
+
+            # also when the run stopped early (bad input): workers still importing
+            # are waited for, not left to exit with this process mid-task
+            wait_for_loky_workers()
+            stop_loky_workers()
+    if not args.quiet:
+        _print_summary(manifest, args.out, sys.stdout)
+    return EXIT_FAILURES if manifest["summary"]["failures"] else EXIT_OK
+
+
+def _train_run(args):
     from .training import config_from_dict, load_config, train_panel
 
     overrides = {"seed": args.seed, "horizon": args.horizon, "preset": args.preset}
@@ -160,28 +177,19 @@ def _train(args):
     )
     # log lines go above the bar instead of through it
     with _logging_beside(progress):
-        try:
-            manifest = train_panel(
-                args.data or None,
-                out_dir=args.out,
-                config=config,
-                symbols=args.symbols,
-                n_jobs=args.n_jobs,
-                backend=args.backend,
-                scheduler=args.scheduler,
-                resume=args.resume,
-                progress=progress,
-                plots=not args.no_plots,
-                shared_out=args.shared_out,
-            )
-        finally:
-            if args.backend == "loky":
-                from ._workers import stop_loky_workers
-
-                stop_loky_workers()
-    if not args.quiet:
-        _print_summary(manifest, args.out, sys.stdout)
-    return EXIT_FAILURES if manifest["summary"]["failures"] else EXIT_OK
+        return train_panel(
+            args.data or None,
+            out_dir=args.out,
+            config=config,
+            symbols=args.symbols,
+            n_jobs=args.n_jobs,
+            backend=args.backend,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            progress=progress,
+            plots=not args.no_plots,
+            shared_out=args.shared_out,
+        )
 
 
 def _predict(args):
