@@ -136,8 +136,9 @@ def _logging_beside(progress):
 
 
 def _train(args):
-    early_loky = args.backend == "loky" and args.n_jobs not in (0, 1)
-    if args.n_jobs not in (0, 1) and args.backend != "dask":
+    parallel = args.n_jobs not in (0, 1)
+    early_loky = parallel and args.backend == "loky"
+    if parallel and args.backend != "dask":
         # the workers (or the fork server) import the training libraries while this
         # process does the same
         from ._workers import start_fork_server, start_loky_workers
@@ -151,12 +152,9 @@ def _train(args):
         manifest = _train_run(args)
     finally:
         if early_loky:
-            from ._workers import stop_loky_workers, wait_for_loky_workers
+            from ._workers import stop_loky_workers
 
-            # also when the run stopped early (bad input): workers still importing
-            # are waited for, not left to exit with this process mid-task
-            wait_for_loky_workers()
-            stop_loky_workers()
+            stop_loky_workers()  # also when the run stopped early (bad input)
     if not args.quiet:
         _print_summary(manifest, args.out, sys.stdout)
     return EXIT_FAILURES if manifest["summary"]["failures"] else EXIT_OK

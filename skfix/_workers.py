@@ -141,8 +141,12 @@ def stop_loky_workers():
     joblib keeps its loky workers for later calls, and at exit waits for each to shut
     down cleanly (its Python teardown, about 0.4 s here). ``skfix train`` is done with
     them once the run is written: it ends them (idle, nothing to lose) and exits.
+    Workers still importing (a run that stopped early, on bad input) are waited for
+    first, not ended mid-task, which left loky's resource tracker printing a traceback.
     """
     from joblib.externals.loky import reusable_executor
+
+    wait_for_loky_workers()
 
     executor = reusable_executor._executor
     if executor is not None:
