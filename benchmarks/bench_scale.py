@@ -6,10 +6,11 @@ up moves, a switching signal, a nonlinear process) and runs the real command on 
 five ways, with the same seed and configuration:
 
 - ``serial``: ``skfix train --n-jobs 1``;
-- ``loky``: ``skfix train --n-jobs 2`` (joblib's worker processes);
-- ``mp``: ``skfix train --n-jobs 2 --backend multiprocessing`` (Python's process pool;
-  on Linux up to Python 3.13 its workers are forked: copies of the command's process,
-  its imports done);
+- ``loky``: ``skfix train --n-jobs 2 --backend loky`` (joblib's worker processes,
+  each a fresh interpreter that imports the libraries itself);
+- ``mp``: ``skfix train --n-jobs 2`` (``--backend multiprocessing``, the command's
+  default on Linux and macOS: Python's process pool, its workers forked from a fork
+  server that imported the libraries once);
 - ``dask``: a Dask cluster of real worker processes on this machine, started as a user
   would (``dask scheduler`` and two ``dask worker --nthreads 1`` processes), with
   ``skfix train --backend dask --scheduler ADDRESS``; the workers train in folders of
@@ -249,8 +250,9 @@ def run_all(args, prices, tmp):
     common = (prices, args.symbols, args.models, args.plots)
     runs["serial"] = run_train(*common[:1], tmp / "serial", *common[1:], "--n-jobs", "1")
     runs["loky"] = run_train(
-        *common[:1], tmp / "loky", *common[1:], "--n-jobs", str(args.workers)
-    )
+        *common[:1], tmp / "loky", *common[1:], "--n-jobs", str(args.workers),
+        "--backend", "loky",
+    )  # fmt: skip
     runs["mp"] = run_train(
         *common[:1], tmp / "mp", *common[1:], "--n-jobs", str(args.workers),
         "--backend", "multiprocessing",

@@ -136,6 +136,8 @@ def _logging_beside(progress):
 
 
 def _train(args):
+    if args.backend is None:
+        args.backend = _default_backend()
     parallel = args.n_jobs not in (0, 1)
     early_loky = parallel and args.backend == "loky"
     if parallel and args.backend != "dask":
@@ -158,6 +160,19 @@ def _train(args):
     if not args.quiet:
         _print_summary(manifest, args.out, sys.stdout)
     return EXIT_FAILURES if manifest["summary"]["failures"] else EXIT_OK
+
+
+def _default_backend():
+    """The command's backend when --backend is not given.
+
+    A process pool forked from a preloaded fork server where the platform has one
+    (Linux, macOS): its workers import nothing again. loky elsewhere (Windows).
+    """
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return "multiprocessing"
+    return "loky"
 
 
 def _train_run(args):
@@ -293,10 +308,10 @@ def _add_train_parser(commands):
     train.add_argument(
         "--backend",
         choices=["loky", "multiprocessing", "dask"],
-        default="loky",
-        help="parallel backend: loky (joblib's worker processes), multiprocessing "
-        "(Python's process pool, its workers forked from a server that imported the "
-        "libraries once; faster to start on Linux and macOS) or "
+        default=None,
+        help="parallel backend: multiprocessing (Python's process pool, its workers "
+        "forked from a server that imported the libraries once; the default on Linux "
+        "and macOS), loky (joblib's worker processes; the default on Windows) or "
         "dask (needs `pip install skfix[dask]`)",
     )
     train.add_argument(
@@ -377,6 +392,13 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("\nskfix: interrupted; rerun with --resume to finish.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except RuntimeError as exc:
+        from .training import WorkerLostError
+
+        if not isinstance(exc, WorkerLostError):
+            raise
+        print(f"skfix: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURES
     except (ValueError, OSError, ImportError) as exc:
         # Bad input ends with one clear message, not a traceback. Per-symbol and
         # per-model failures never get here: they are recorded in the manifest.

@@ -353,3 +353,23 @@ def test_the_parser_names_the_built_in_models_without_importing_them():
     from skfix.estimators import MODEL_FAMILIES
 
     assert list(_BUILTIN_MODELS) == list(MODEL_FAMILIES)
+
+
+def test_a_killed_worker_is_one_clear_message_and_resume_finishes(tmp_path, prices, capsys):
+    # the default backend on Linux: a process pool forked from a preloaded fork server
+    from skfix.__main__ import _default_backend
+
+    assert _default_backend() == "multiprocessing"
+    toml = tmp_path / "killer.toml"
+    toml.write_text(
+        'models = ["logistic", "killer"]\n[tuning]\nenabled = false\n'
+        "[model_families.killer]\n"
+        'estimator = "tests.training._crash.WorkerKillingClassifier"\n'
+    )
+    args = ["train", str(prices), "--out", str(tmp_path / "o"), "--config", str(toml)]
+    assert main([*args, "--quiet", "--n-jobs", "2"]) == EXIT_FAILURES
+    err = capsys.readouterr().err
+    assert err.startswith("skfix: error: a worker process ended while it trained")
+    assert "Traceback" not in err and "--resume" in err
+    # in one process the model fits (it kills worker processes only)
+    assert main([*args, "--quiet", "--n-jobs", "1", "--resume"]) == EXIT_OK

@@ -1,5 +1,6 @@
 """``skfix train`` as a Python call: many symbols, every model, an honest record."""
 
+from ._backend import WorkerLostError
 from ._config import MODELS, ConfigError, TrainConfig
 from ._config_file import config_from_dict, load_config
 from ._load import DataError, load_panel
@@ -12,6 +13,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "TrainConfig",
+    "WorkerLostError",
     "apply_panel_correction",
     "build_candidates",
     "build_manifest",

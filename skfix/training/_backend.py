@@ -13,6 +13,15 @@ from .._workers import (
 from ._config import ConfigError
 
 
+class WorkerLostError(RuntimeError):
+    """A worker process of a run ended while it trained a symbol.
+
+    Killed (often by the system, for lack of memory) or crashed in native code: the
+    symbol it trained has no result, and the process pool cannot go on. The symbols
+    finished before it are kept in the run's folder, so ``--resume`` trains the rest.
+    """
+
+
 @contextlib.contextmanager
 def _backend(backend, scheduler, n_jobs):
     """The joblib backend name and worker count, with a Dask client when asked."""
@@ -90,11 +99,28 @@ def _process_pool(function, calls, n_jobs):
         initializer=exit_with_parent,
         initargs=(os.getpid(),),
     )
+    finished = False
     try:
         futures = [pool.submit(function, *call) for call in calls]
         for future in as_completed(futures):
             yield future.result()
+        finished = True
     finally:
+        if not finished:
+            # interrupted (Ctrl-C), or the caller stopped reading: each worker would
+            # otherwise take the next symbol already queued for it and train it to the
+            # end before this process could exit
+            _terminate_workers(pool)
         # the idle workers end while this process writes the run (Python joins them
         # at exit); waiting here would add their teardown to every run
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _terminate_workers(pool):
+    """End a process pool's workers now, whatever they are doing."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((pool._processes or {}).values()):
+        process.terminate()

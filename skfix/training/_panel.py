@@ -2,13 +2,14 @@
 
 import contextlib
 import logging
+from concurrent.futures.process import BrokenProcessPool
 from numbers import Integral
 from pathlib import Path
 
 from .._io import file_stems
 from ..manifest import read_manifest, write_manifest
 from ..persistence._model_file import MODEL_SUFFIX
-from ._backend import _as_finished, _backend
+from ._backend import WorkerLostError, _as_finished, _backend
 from ._config import ConfigError, TrainConfig
 from ._load import _unreadable_record, load_panel
 from ._manifest import build_manifest
@@ -110,6 +111,10 @@ def train_panel(
     ------
     DataError, ConfigError
         For data or a configuration that cannot be used at all, before training.
+    WorkerLostError
+        When a worker process of a parallel run ends while it trains a symbol (killed
+        for lack of memory, or crashed). The symbols finished before it are kept:
+        ``resume=True`` trains the rest.
     """
     from ..reporting import write_plots, write_reports
 
@@ -160,16 +165,25 @@ def train_panel(
             for symbol in todo
         ]
         with _backend(backend, scheduler, n_jobs) as (name, workers):
-            for symbol, record, files in _as_finished(
-                _train_and_store, calls, name, workers
-            ):
-                if not shared_out:  # the worker sent its files: written here
-                    _store(out_dir, stems[symbol], config_hash, record, files)
-                records[symbol] = record
-                done += 1
-                _log_record(symbol, record)
-                if progress is not None:
-                    progress(done, len(panel), symbol, record)
+            try:
+                for symbol, record, files in _as_finished(
+                    _train_and_store, calls, name, workers
+                ):
+                    if not shared_out:  # the worker sent its files: written here
+                        _store(out_dir, stems[symbol], config_hash, record, files)
+                    records[symbol] = record
+                    done += 1
+                    _log_record(symbol, record)
+                    if progress is not None:
+                        progress(done, len(panel), symbol, record)
+            except BrokenProcessPool as exc:
+                raise WorkerLostError(
+                    "a worker process ended while it trained a symbol: killed (often "
+                    "by the system, for lack of memory) or crashed. "
+                    f"The {done} of {len(panel)} symbols finished before it are kept "
+                    f"in {out_dir}: rerun with --resume (resume=True) to train the rest, "
+                    "with fewer workers (--n-jobs) if memory ran out."
+                ) from exc
 
         ordered = {symbol: records[symbol] for symbol in panel}
         ordered.update({name: _unreadable_record(f) for name, f in unreadable.items()})

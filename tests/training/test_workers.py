@@ -1,9 +1,11 @@
 """The run's worker processes: started early, reused, ended; malloc inside a task."""
 
+import time
+
 import pytest
 
 from skfix import _workers
-from skfix.training import train_panel
+from skfix.training import TrainConfig, train_panel
 from tests.training.conftest import fast_config, without_time
 
 SYMBOLS = ["BRENT", "IBM"]
@@ -96,3 +98,44 @@ def test_roomy_malloc_on_this_machines_c_library(monkeypatch):
     with _workers.roomy_malloc():
         arrays = [np.ones(40_000) for _ in range(20)]  # 320 kB each
     assert sum(float(a.sum()) for a in arrays) == 800_000.0
+
+
+def test_a_process_pool_left_early_ends_its_workers_at_once(tmp_path):
+    # Ctrl-C, or a run that stops reading results: each worker would otherwise take the
+    # symbol already queued for it and train it to the end before the command exits
+    import psutil
+
+    from skfix.training._backend import _process_pool
+    from tests.training._crash import sleep_then_pid
+
+    calls = [(0.0, tmp_path)] + [(60.0, tmp_path)] * 4
+    results = _process_pool(sleep_then_pid, calls, 2)
+    next(results)  # the quick one
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.iterdir())) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)  # both workers busy with a long call
+    pids = {int(path.name.split("-")[0]) for path in tmp_path.iterdir()}
+    assert len(pids) == 2
+    results.close()
+    gone, alive = psutil.wait_procs([psutil.Process(pid) for pid in pids], timeout=10)
+    assert alive == []
+
+
+@pytest.mark.parametrize("backend", ["multiprocessing", "loky"])
+def test_a_worker_killed_mid_symbol_ends_the_run_with_a_clear_error(tmp_path, backend):
+    from skfix.estimators import ModelFamily, register_model_family
+    from skfix.training import WorkerLostError
+    from tests.training._crash import WorkerKillingClassifier
+
+    register_model_family(
+        ModelFamily("killer", WorkerKillingClassifier, min_rows=50), replace=True
+    )
+    config = TrainConfig(
+        models=("rf", "killer"),
+        model_params={"rf": {"n_estimators": 10}},
+        tuning={"enabled": False},
+    )
+    with pytest.raises(WorkerLostError, match=r"0 of 2 symbols .* --resume"):
+        train_panel(
+            out_dir=tmp_path, config=config, symbols=SYMBOLS, n_jobs=2, backend=backend
+        )
