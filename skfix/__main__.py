@@ -149,7 +149,7 @@ def _train(args):
             # with the families' libraries: every built-in family's unless --models
             start_loky_workers(args.n_jobs, args.models or None)
         else:
-            start_fork_server()
+            start_fork_server(args.models or None)
     try:
         manifest = _train_run(args)
     finally:

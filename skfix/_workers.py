@@ -88,11 +88,17 @@ def import_training(models=None):
 
     from . import preload  # noqa: F401 - scikit-learn, skops, skfix's training code
 
-    wanted = FAMILY_LIBRARIES if models is None else models
-    for library in {lib for m in wanted for lib in FAMILY_LIBRARIES.get(m, ())}:
+    for library in family_libraries(models):
         with contextlib.suppress(ImportError):
             importlib.import_module(library)
     return os.getpid()
+
+
+def family_libraries(models=None):
+    """The libraries beyond scikit-learn's that ``models`` need (every built-in
+    family's when None), in a fixed order."""
+    wanted = FAMILY_LIBRARIES if models is None else models
+    return sorted({lib for m in wanted for lib in FAMILY_LIBRARIES.get(m, ())})
 
 
 # the thread starting the loky workers, while this process does other work
@@ -210,12 +216,14 @@ def _glibc():
     return libc
 
 
-def process_pool_context():
+def process_pool_context(models=()):
     """The start method of ``--backend multiprocessing``'s process pool.
 
     A fork server where the platform has one (Linux, macOS): a fresh process that
-    imports what training a symbol needs (:mod:`skfix.preload`) once, then forks each
-    worker from itself, so that no worker imports anything again. It has trained
+    imports what training a symbol needs (:mod:`skfix.preload`, and the libraries of
+    ``models``' families, :func:`family_libraries`; ``()``: none of them) once, then
+    forks each worker from itself, so that no worker imports anything again. The
+    server only imports: torch, imported and never run, starts no thread. It has trained
     nothing and run no OpenMP or torch thread pool, so forking it is safe, unlike
     forking a process that has (GNU OpenMP is not fork-safe). Elsewhere (Windows),
     None: the platform's default, whose workers import for themselves.
@@ -225,17 +233,22 @@ def process_pool_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["skfix.preload"])
+    preload = ["skfix.preload"]
+    if models != ():
+        preload += family_libraries(models)
+    context.set_forkserver_preload(preload)
     return context
 
 
-def start_fork_server():
+def start_fork_server(models=None):
     """Start the fork server of :func:`process_pool_context` now, in the background.
 
     ``skfix train --backend multiprocessing`` calls it first thing, so that the server
-    imports the training libraries while the command imports them too.
+    imports the training libraries, those of the run's ``models`` among them (every
+    built-in family's when None), while the command imports them too. A server already
+    running is kept as it is.
     """
-    context = process_pool_context()
+    context = process_pool_context(models)
     if context is not None:
         from multiprocessing import forkserver
 

@@ -139,3 +139,17 @@ def test_a_worker_killed_mid_symbol_ends_the_run_with_a_clear_error(tmp_path, ba
         train_panel(
             out_dir=tmp_path, config=config, symbols=SYMBOLS, n_jobs=2, backend=backend
         )
+
+
+def test_the_fork_server_preloads_the_run_families_libraries(monkeypatch):
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    monkeypatch.setattr(server, "_preload_modules", server._preload_modules)
+    assert _workers.family_libraries(("logistic", "rf")) == []
+    assert _workers.family_libraries(("xgb", "lstm")) == ["skorch", "torch", "xgboost"]
+    assert _workers.family_libraries() == ["skorch", "torch", "xgboost"]
+    _workers.process_pool_context(("logistic", "mlp"))
+    assert server._preload_modules == ["skfix.preload", "skorch", "torch"]
+    _workers.process_pool_context()  # the Python API's pool: skfix's code only
+    assert server._preload_modules == ["skfix.preload"]
