@@ -11,6 +11,7 @@ import sys
 import time
 
 from . import __version__
+from ._workers import WorkerLostError
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
@@ -168,11 +169,9 @@ def _default_backend():
     A process pool forked from a preloaded fork server where the platform has one
     (Linux, macOS): its workers import nothing again. loky elsewhere (Windows).
     """
-    import multiprocessing
+    from ._workers import has_fork_server
 
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        return "multiprocessing"
-    return "loky"
+    return "multiprocessing" if has_fork_server() else "loky"
 
 
 def _train_run(args):
@@ -392,11 +391,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("\nskfix: interrupted; rerun with --resume to finish.", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except RuntimeError as exc:
-        from .training import WorkerLostError
-
-        if not isinstance(exc, WorkerLostError):
-            raise
+    except WorkerLostError as exc:
         print(f"skfix: error: {exc}", file=sys.stderr)
         return EXIT_FAILURES
     except (ValueError, OSError, ImportError) as exc:

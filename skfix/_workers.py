@@ -11,6 +11,16 @@ import os
 import threading
 import time
 
+
+class WorkerLostError(RuntimeError):
+    """A worker process of a run ended while it trained a symbol.
+
+    Killed (often by the system, for lack of memory) or crashed in native code: the
+    symbol it trained has no result, and the process pool cannot go on. The symbols
+    finished before it are kept in the run's folder, so ``--resume`` trains the rest.
+    """
+
+
 # How often a worker checks that the process that started it is still there.
 _PARENT_POLL_SECONDS = 0.5
 
@@ -230,14 +240,18 @@ def process_pool_context(models=()):
     """
     import multiprocessing
 
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    if not has_fork_server():
         return None
     context = multiprocessing.get_context("forkserver")
-    preload = ["skfix.preload"]
-    if models != ():
-        preload += family_libraries(models)
-    context.set_forkserver_preload(preload)
+    context.set_forkserver_preload(["skfix.preload", *family_libraries(models)])
     return context
+
+
+def has_fork_server():
+    """Whether the platform has a fork server (Linux, macOS; not Windows)."""
+    import multiprocessing
+
+    return "forkserver" in multiprocessing.get_all_start_methods()
 
 
 def start_fork_server(models=None):

@@ -4,22 +4,14 @@ import contextlib
 import os
 
 from .._optional import import_distributed
-from .._workers import (
+from .._workers import (  # noqa: F401 - WorkerLostError: skfix.training's
+    WorkerLostError,
     exit_with_parent,
     loky_config,
     process_pool_context,
     wait_for_loky_workers,
 )
 from ._config import ConfigError
-
-
-class WorkerLostError(RuntimeError):
-    """A worker process of a run ended while it trained a symbol.
-
-    Killed (often by the system, for lack of memory) or crashed in native code: the
-    symbol it trained has no result, and the process pool cannot go on. The symbols
-    finished before it are kept in the run's folder, so ``--resume`` trains the rest.
-    """
 
 
 @contextlib.contextmanager
