@@ -141,7 +141,13 @@ def _train(args):
         args.backend = _default_backend()
     parallel = args.n_jobs not in (0, 1)
     early_loky = parallel and args.backend == "loky"
-    if parallel and args.backend != "dask":
+    early_dask = args.backend == "dask" and args.scheduler is not None
+    if early_dask:
+        # the cluster's workers import the training libraries while this process does
+        from ._workers import start_dask_imports
+
+        start_dask_imports(args.scheduler, args.models or None)
+    elif parallel and args.backend != "dask":
         # the workers (or the fork server) import the training libraries while this
         # process does the same
         from ._workers import start_fork_server, start_loky_workers
@@ -158,6 +164,10 @@ def _train(args):
             from ._workers import stop_loky_workers
 
             stop_loky_workers()  # also when the run stopped early (bad input)
+        if early_dask:
+            from ._workers import wait_for_dask_imports
+
+            wait_for_dask_imports()
     if not args.quiet:
         _print_summary(manifest, args.out, sys.stdout)
     return EXIT_FAILURES if manifest["summary"]["failures"] else EXIT_OK

@@ -348,6 +348,25 @@ def test_shared_out_is_an_option_of_train(tmp_path):
     assert manifest["symbols"]["BAA"]["selected"]["name"] == "persistence"
 
 
+def test_train_on_a_dask_cluster_by_its_address(tmp_path, prices):
+    from distributed import LocalCluster
+
+    out = tmp_path / "run"
+    args = ["train", str(prices), "--models", "logistic", "--quiet", "--no-plots"]
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert main(
+            [*args, "--backend", "dask", "--scheduler", address, "--out", str(out)]
+        ) == (EXIT_OK)
+    serial = tmp_path / "serial"
+    assert main([*args, "--n-jobs", "1", "--out", str(serial)]) == EXIT_OK
+    manifests = [pd.read_json(o / "manifest.json", typ="series") for o in (out, serial)]
+    assert [sorted(m["symbols"]) for m in manifests] == [["BRENT", "VIX"]] * 2
+    assert manifests[0]["symbols"] == manifests[1]["symbols"]
+
+
 def test_the_parser_names_the_built_in_models_without_importing_them():
     from skfix.__main__ import _BUILTIN_MODELS
     from skfix.estimators import MODEL_FAMILIES

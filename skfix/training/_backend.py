@@ -9,6 +9,7 @@ from .._workers import (  # noqa: F401 - WorkerLostError: skfix.training's
     exit_with_parent,
     loky_config,
     process_pool_context,
+    run_dask_task,
     wait_for_loky_workers,
 )
 from ._config import ConfigError
@@ -16,18 +17,18 @@ from ._config import ConfigError
 
 @contextlib.contextmanager
 def _backend(backend, scheduler, n_jobs):
-    """The joblib backend name and worker count, with a Dask client when asked."""
+    """The backend name, the worker count and, for ``"dask"``, the Dask client."""
     if backend != "dask":
         if backend not in ("loky", "multiprocessing"):
             raise ConfigError(
                 f"backend must be 'loky', 'multiprocessing' or 'dask'; found {backend!r}."
             )
-        yield backend, 1 if n_jobs is None else n_jobs
+        yield backend, 1 if n_jobs is None else n_jobs, None
         return
     distributed = import_distributed()
     Client, LocalCluster = distributed.Client, distributed.LocalCluster
     if isinstance(scheduler, Client):
-        yield "dask", -1 if n_jobs is None else n_jobs
+        yield "dask", -1 if n_jobs is None else n_jobs, scheduler
         return
     with contextlib.ExitStack() as stack:
         if scheduler is None:
@@ -44,34 +45,70 @@ def _backend(backend, scheduler, n_jobs):
             client = stack.enter_context(Client(cluster))
         else:
             client = stack.enter_context(Client(scheduler))
-        del client  # joblib's dask backend finds the current client
-        yield "dask", -1 if n_jobs is None else n_jobs
+        yield "dask", -1 if n_jobs is None else n_jobs, client
 
 
-def _as_finished(function, calls, backend, n_jobs):
+def _as_finished(function, calls, backend, n_jobs, client=None):
     """``function(*call)`` for every call, yielded as each finishes.
 
-    The calls start in the order given. joblib runs them (loky, Dask), except
-    ``"multiprocessing"``: joblib's multiprocessing backend returns results only all
-    together at the end, so Python's own process pool runs those, its workers forked
-    from a fork server that imported the training libraries once
-    (:func:`skfix._workers.process_pool_context`), instead of importing them again.
+    The calls start in the order given. joblib's loky backend runs them for
+    ``"loky"``; ``"multiprocessing"`` runs on Python's own process pool (joblib's
+    multiprocessing backend returns results only all together at the end), its
+    workers forked from a fork server that imported the training libraries once
+    (:func:`skfix._workers.process_pool_context`) instead of importing them again;
+    ``"dask"`` submits one task per call to ``client`` (:func:`_dask_tasks`).
     """
     if backend == "multiprocessing":
         yield from _process_pool(function, calls, n_jobs)
         return
-    from joblib import Parallel, delayed, parallel_config
+    if backend == "dask":
+        yield from _dask_tasks(function, calls, client)
+        return
+    from joblib import Parallel, delayed
 
-    if backend == "loky":
-        wait_for_loky_workers()  # if `skfix train` started them early
-        # the same configuration as the early start: joblib reuses those workers
-        config = loky_config(n_jobs)
-    else:  # Dask's workers belong to their cluster
-        config = parallel_config(backend=backend, n_jobs=n_jobs)
-    with config:
+    wait_for_loky_workers()  # if `skfix train` started them early
+    # the same configuration as the early start: joblib reuses those workers
+    with loky_config(n_jobs):
         yield from Parallel(return_as="generator_unordered")(
             delayed(function)(*call) for call in calls
         )
+
+
+def _dask_tasks(function, calls, client):
+    """:func:`_as_finished` on a Dask cluster: one task per call, submitted directly.
+
+    Each task is the light :func:`skfix._workers.run_dask_task` of the call's
+    cloudpickle bytes (so the scheduler imports nothing to pass it on, and the worker's
+    profiler pauses while the symbol trains), with a priority
+    that starts the calls in the order given wherever workers are free; results come
+    back as each task finishes. joblib's Dask backend, used before, added its own
+    batching and bookkeeping to every symbol. Tasks not yet finished are cancelled when
+    the run stops early.
+    """
+    import uuid
+
+    import cloudpickle
+
+    distributed = import_distributed()
+    run = uuid.uuid4().hex[:12]
+    futures = [
+        client.submit(
+            run_dask_task,
+            cloudpickle.dumps((function, call)),
+            key=f"{function.__name__}-{run}-{i}",
+            priority=len(calls) - i,
+            pure=False,
+        )
+        for i, call in enumerate(calls)
+    ]
+    finished = False
+    try:
+        for future in distributed.as_completed(futures):
+            yield future.result()
+        finished = True
+    finally:
+        if not finished:
+            client.cancel(futures)
 
 
 def _process_pool(function, calls, n_jobs):

@@ -79,11 +79,16 @@ def train_panel(
     symbols : list of str, default=None
         Only these symbols.
     n_jobs : int, default=None
-        Symbols trained in parallel (joblib); ``None`` is 1, ``-1`` all cores.
+        Symbols trained in parallel; ``None`` is 1, ``-1`` all cores. With
+        ``backend="dask"``: the workers of the local cluster started when ``scheduler``
+        is None; a cluster of your own runs a symbol on each of its worker threads.
     backend : {"loky", "multiprocessing", "dask"}, default="loky"
-        joblib backend; each runs symbols in separate processes. ``"dask"`` needs
-        ``skfix[dask]``. (Threads are not offered: torch's random state is global to
-        a process, so threads training neural nets at once would not be reproducible.)
+        Where the symbols run, each in a worker process: joblib's loky workers,
+        Python's process pool (forked from a fork server that imported the training
+        libraries once, where the platform has one), or a Dask cluster, one task per
+        symbol (needs ``skfix[dask]``). (Threads are not offered: torch's random state
+        is global to a process, so threads training neural nets at once would not be
+        reproducible.)
     scheduler : str, default=None
         Address of a Dask scheduler (``tcp://host:8786``), or a
         ``distributed.Client``; with ``backend="dask"`` and None, a local cluster.
@@ -164,10 +169,10 @@ def train_panel(
             )
             for symbol in todo
         ]
-        with _backend(backend, scheduler, n_jobs) as (name, workers):
+        with _backend(backend, scheduler, n_jobs) as (name, workers, client):
             try:
                 for symbol, record, files in _as_finished(
-                    _train_and_store, calls, name, workers
+                    _train_and_store, calls, name, workers, client
                 ):
                     if not shared_out:  # the worker sent its files: written here
                         _store(out_dir, stems[symbol], config_hash, record, files)

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -141,6 +142,85 @@ def test_same_manifest_serial_parallel_and_dask(tmp_path):
     keys = [str(task["key"]) for task in stream.data]
     assert len(keys) == len(SYMBOLS)
     assert all("_train_and_store" in key for key in keys), keys
+
+
+@pytest.mark.slow
+def test_a_dask_scheduler_passes_the_symbols_on_without_importing_scikit_learn(
+    tmp_path, config
+):
+    # A scheduler and a worker as a user starts them (no preload), in processes of their
+    # own: the scheduler unpickles every task, so a task that named skfix.training's
+    # function would make it import scikit-learn and pandas.
+    from distributed import Client
+
+    dask = Path(sys.executable).parent / "dask"
+    address_file = tmp_path / "scheduler.json"
+    started = [
+        subprocess.Popen(
+            [
+                dask,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                ":0",
+                "--scheduler-file",
+                address_file,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),  # fmt: skip
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        started.append(
+            subprocess.Popen(
+                [
+                    dask,
+                    "worker",
+                    "--scheduler-file",
+                    address_file,
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--dashboard-address",
+                    ":0",
+                    "--local-directory",
+                    tmp_path / "worker",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        )
+        with Client(scheduler_file=str(address_file), timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+            manifest = train_panel(
+                out_dir=tmp_path / "out",
+                config=config,
+                symbols=SYMBOLS,
+                backend="dask",
+                scheduler=client,
+            )
+
+            def imported():
+                return "sklearn" in sys.modules
+
+            on_scheduler = client.run_on_scheduler(imported)
+            on_workers = list(client.run(imported).values())
+    finally:
+        for process in started:
+            process.terminate()
+            process.wait(timeout=30)
+    assert sorted(manifest["symbols"]) == sorted(SYMBOLS)
+    statuses = {s: (r["status"], r.get("error")) for s, r in manifest["symbols"].items()}
+    assert statuses == {"BRENT": ("trained", None), "IBM": ("insufficient_data", None)}
+    assert on_scheduler is False
+    assert any(on_workers)  # the workers trained the symbols
 
 
 def test_the_multiprocessing_backend_streams_the_same_manifest(tmp_path, config):

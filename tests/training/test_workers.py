@@ -153,3 +153,58 @@ def test_the_fork_server_preloads_the_run_families_libraries(monkeypatch):
     assert server._preload_modules == ["skfix.preload", "skorch", "torch"]
     _workers.process_pool_context()  # the Python API's pool: skfix's code only
     assert server._preload_modules == ["skfix.preload"]
+
+
+def _profiling(dask_worker):
+    return dask_worker.periodic_callbacks["profile"].is_running()
+
+
+def _profiling_while_paused():
+    from distributed import get_worker
+
+    worker = get_worker()
+    with _workers.dask_profiler_paused():
+        with _workers.dask_profiler_paused():  # a second symbol on the same worker
+            time.sleep(0.3)  # the pause reaches the worker's event loop
+            inner = _profiling(worker)
+        time.sleep(0.3)
+        outer = _profiling(worker)
+    return inner, outer
+
+
+def test_a_dask_worker_pauses_its_profiler_while_a_symbol_trains():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        with Client(cluster) as client:
+            assert list(client.run(_profiling).values()) == [True]
+            # paused while any symbol trains here, resumed when the last one ends
+            assert client.submit(_profiling_while_paused).result() == (False, False)
+            time.sleep(0.3)
+            assert list(client.run(_profiling).values()) == [True]
+    with _workers.dask_profiler_paused():  # not on a worker: nothing to pause
+        pass
+
+
+@pytest.mark.slow
+def test_the_workers_of_a_dask_cluster_import_the_libraries_early():
+    from distributed import Client, LocalCluster
+
+    def _has_scikit_learn():  # sent by value: importing this module imports sklearn
+        import sys
+
+        return "sklearn" in sys.modules
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with Client(cluster) as client:
+            assert list(client.run(_has_scikit_learn).values()) == [False]
+            _workers.start_dask_imports(cluster.scheduler_address, ["logistic"])
+            _workers.wait_for_dask_imports()
+            assert list(client.run(_has_scikit_learn).values()) == [True]
+    # a cluster that is not there: the run itself reports it, nothing is raised here
+    _workers.start_dask_imports("tcp://127.0.0.1:9", ["logistic"], timeout=2)
+    _workers.wait_for_dask_imports()
