@@ -17,9 +17,8 @@ five ways, with the same seed and configuration:
   their own and send each symbol's files back (no shared file system);
 - ``dask+pre``: the same with the scheduler and the workers started with
   ``--preload skfix.preload``, as a long-lived cluster would be, so that they hold
-  skfix's libraries before the run (the scheduler unpickles each task's arguments, the
-  run's configuration among them, and without it imports skfix and scikit-learn when
-  the first task arrives).
+  skfix's libraries before the run (without it, ``skfix train`` has the workers import
+  them when it starts, while it imports them itself).
 
 For each run it prints the wall time, symbols per minute, the speed-up over the serial
 run and the efficiency (speed-up per worker), the time to the first finished symbol
