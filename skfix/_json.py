@@ -227,7 +227,17 @@ class _Converter:
         return self.degrade(obj, path)
 
     def _sequence(self, obj, path, depth):
-        return [self.convert(item, f"{path}[{i}]", depth) for i, item in enumerate(obj)]
+        out = []
+        for i, item in enumerate(obj):
+            kind = type(item)
+            # plain values, most of a manifest (curves, fold scores), need no path
+            if item is None or kind is str or kind is bool or kind is int:
+                out.append(item)
+            elif kind is float:
+                out.append(_finite_or_none(item))
+            else:
+                out.append(self.convert(item, f"{path}[{i}]", depth))
+        return out
 
     def _set(self, obj, path, depth):
         try:
@@ -270,7 +280,14 @@ class _Converter:
             json_key = self._unique_key(
                 out, origin, path, key, self._key(key, path, position)
             )
-            out[json_key] = self.convert(value, _child_path(path, json_key), depth)
+            kind = type(value)
+            # plain values need no path (it is only ever used to warn)
+            if value is None or kind is str or kind is bool or kind is int:
+                out[json_key] = value
+            elif kind is float:
+                out[json_key] = _finite_or_none(value)
+            else:
+                out[json_key] = self.convert(value, _child_path(path, json_key), depth)
         return out
 
     def _namedtuple(self, obj, path, depth):

@@ -101,8 +101,12 @@ def write_manifest(manifest, path):
     ManifestError
         If the manifest does not follow the schema; nothing is written then.
     """
-    from .._json import dump_json
-    from ._schema import validate_manifest
+    from .._io import atomic_write
+    from .._json import to_jsonable
+    from ._schema import _validate_converted
 
-    validate_manifest(manifest)
-    return dump_json(manifest, path)
+    # converted once, then checked and written as converted
+    converted = to_jsonable(manifest)
+    _validate_converted(converted)
+    text = json.dumps(converted, allow_nan=False, indent=2, ensure_ascii=False)
+    return atomic_write(path, text + "\n")

@@ -79,11 +79,12 @@ def _dask_tasks(function, calls, client):
 
     Each task is the light :func:`skfix._workers.run_dask_task` of the call's
     cloudpickle bytes (so the scheduler imports nothing to pass it on, and the worker's
-    profiler pauses while the symbol trains), with a priority
-    that starts the calls in the order given wherever workers are free; results come
-    back as each task finishes. joblib's Dask backend, used before, added its own
-    batching and bookkeeping to every symbol. Tasks not yet finished are cancelled when
-    the run stops early.
+    profiler pauses while the symbol trains), with a priority that starts the calls in
+    the order given wherever workers are free; results come back as each task finishes.
+    (joblib's Dask backend, used before, named skfix.training's function in its tasks,
+    which the scheduler imported scikit-learn to read, and ran everything in this
+    process when the cluster had a single worker thread.) Tasks not yet finished are
+    cancelled when the run stops early.
     """
     import uuid
 

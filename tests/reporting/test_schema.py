@@ -197,3 +197,40 @@ def test_every_field_the_selection_objects_emit_is_in_the_schema_and_docs():
     jsonschema.validate(
         to_jsonable(candidate), {"$defs": schema["$defs"], "$ref": "#/$defs/candidate"}
     )
+
+
+def _with_equity(manifest, curve):
+    manifest["symbols"]["SP500"]["economics"] = {
+        "n_trials": 2,
+        "buy_and_hold": {},
+        "backtest_overfitting": None,
+        "equity": {"dates": ["2020-01-01", "2020-01-02", "2020-01-03"], "curves": curve},
+    }
+    return manifest
+
+
+@pytest.mark.parametrize(
+    "curve, message",
+    [
+        ({"rf": [1.0, 1.01, 0.99], "majority": [1, 1, 1]}, None),
+        ({"rf": [1.0, "x", 0.99]}, r"curves\.rf\[1\]: 'x' is not of type 'number'"),
+        ({"rf": [1.0, 1.0, True]}, r"curves\.rf\[2\]: True is not of type 'number'"),
+        ({"rf": [1.0, None]}, r"curves\.rf\[1\]: None is not of type 'number'"),
+        ({"rf": "1.0, 1.01"}, r"curves\.rf: '1.0, 1.01' is not of type 'array'"),
+    ],
+)
+def test_equity_curves_are_checked_as_the_schema_says(manifest, curve, message):
+    # the curves are checked in one pass each, not value by value through jsonschema:
+    # the same verdict as jsonschema's on the whole manifest
+    manifest = _with_equity(manifest, curve)
+    plain = list(
+        jsonschema.Draft202012Validator(load_schema()).iter_errors(to_jsonable(manifest))
+    )
+    if message is None:
+        assert plain == []
+        assert validate_manifest(manifest) is None
+        return
+    assert len(plain) == 1
+    with pytest.raises(ManifestError, match=message):
+        validate_manifest(manifest)
+    assert manifest["symbols"]["SP500"]["economics"]["equity"]["curves"] == curve
