@@ -278,6 +278,9 @@ def test_numpy_and_subclassed_scalars(value, expected):
 )
 def test_missing_and_non_finite_values_become_null(value):
     assert convert(value) == (None, [])
+    # inside containers too, where plain values take a shorter way
+    assert convert([1.5, value, "a"]) == ([1.5, None, "a"], [])
+    assert convert({"x": value, "y": True}) == ({"x": None, "y": True}, [])
 
 
 def test_float32_keeps_its_exact_value():
