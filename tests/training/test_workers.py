@@ -116,8 +116,9 @@ def test_a_process_pool_left_early_ends_its_workers_at_once(tmp_path):
         time.sleep(0.1)  # both workers busy with a long call
     pids = {int(path.name.split("-")[0]) for path in tmp_path.iterdir()}
     assert len(pids) == 2
+    workers = [psutil.Process(pid) for pid in pids]  # before they can be gone
     results.close()
-    gone, alive = psutil.wait_procs([psutil.Process(pid) for pid in pids], timeout=10)
+    gone, alive = psutil.wait_procs(workers, timeout=10)
     assert alive == []
 
 
