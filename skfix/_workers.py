@@ -111,8 +111,28 @@ def family_libraries(models=None):
     return sorted({lib for m in wanted for lib in FAMILY_LIBRARIES.get(m, ())})
 
 
-# the thread starting the loky workers, while this process does other work
-_starting = None
+class _Background:
+    """One job of the run in a background thread, while this process does other work:
+    started anew only once the previous one is done, waited for before it is needed."""
+
+    def __init__(self, name):
+        self.name = name
+        self._thread = None
+
+    def start(self, target):
+        self.wait()
+        self._thread = threading.Thread(target=target, name=self.name, daemon=True)
+        self._thread.start()
+
+    def wait(self):
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+
+# starting the loky workers; the Dask workers importing the training libraries
+_loky_start = _Background("skfix-start-workers")
+_dask_imports = _Background("skfix-dask-imports")
 
 
 def start_loky_workers(n_jobs, models=None):
@@ -126,7 +146,6 @@ def start_loky_workers(n_jobs, models=None):
     only on its prices and the configuration, never on the process that runs it.
     ``models`` is passed to :func:`import_training`.
     """
-    global _starting
 
     def start():
         from joblib import Parallel, delayed, effective_n_jobs
@@ -138,17 +157,12 @@ def start_loky_workers(n_jobs, models=None):
             if workers > 1:
                 Parallel()(delayed(import_training)(models) for _ in range(workers))
 
-    wait_for_loky_workers()
-    _starting = threading.Thread(target=start, name="skfix-start-workers", daemon=True)
-    _starting.start()
+    _loky_start.start(start)
 
 
 def wait_for_loky_workers():
     """Wait until the workers :func:`start_loky_workers` started are ready (if any)."""
-    global _starting
-    if _starting is not None:
-        _starting.join()
-        _starting = None
+    _loky_start.wait()
 
 
 def stop_loky_workers():
@@ -327,10 +341,6 @@ def dask_profiler_paused():
                 worker.loop.add_callback(profiler.start)
 
 
-# the thread in which the Dask workers import the training libraries, if started
-_dask_imports = None
-
-
 def start_dask_imports(scheduler, models=None, *, timeout=30):
     """Have every worker of the Dask cluster at ``scheduler`` import what training a
     symbol needs (:func:`import_training`) now, in a background thread.
@@ -342,7 +352,6 @@ def start_dask_imports(scheduler, models=None, *, timeout=30):
     result; a cluster that cannot be reached within ``timeout`` seconds is left for
     the run itself to report.
     """
-    global _dask_imports
 
     def start():
         from distributed import Client
@@ -353,14 +362,9 @@ def start_dask_imports(scheduler, models=None, *, timeout=30):
         ):
             client.run(import_training, models)
 
-    wait_for_dask_imports()
-    _dask_imports = threading.Thread(target=start, name="skfix-dask-imports", daemon=True)
-    _dask_imports.start()
+    _dask_imports.start(start)
 
 
 def wait_for_dask_imports():
     """Wait until the imports :func:`start_dask_imports` started are done (if any)."""
-    global _dask_imports
-    if _dask_imports is not None:
-        _dask_imports.join()
-        _dask_imports = None
+    _dask_imports.wait()
