@@ -331,14 +331,20 @@ def dask_profiler_paused():
     with _profiler_lock:
         _profiler_pauses += 1
         if _profiler_pauses == 1:
-            worker.loop.add_callback(profiler.stop)
+            _on_loop(worker, profiler.stop)
     try:
         yield
     finally:
         with _profiler_lock:
             _profiler_pauses -= 1
             if _profiler_pauses == 0:
-                worker.loop.add_callback(profiler.start)
+                _on_loop(worker, profiler.start)
+
+
+def _on_loop(worker, callback):
+    """Run ``callback`` on the worker's event loop, unless the worker is closing."""
+    with contextlib.suppress(RuntimeError):  # its loop closed: nothing left to pause
+        worker.loop.add_callback(callback)
 
 
 def start_dask_imports(scheduler, models=None, *, timeout=30):

@@ -105,7 +105,15 @@ def _dask_tasks(function, calls, client):
     finished = False
     try:
         for future in distributed.as_completed(futures):
-            yield future.result()
+            try:
+                result = future.result()
+            except distributed.KilledWorker as exc:
+                # the symbol's task ended every worker that tried it (the scheduler's
+                # allowed-failures): the same ending as a process pool's lost worker
+                from concurrent.futures.process import BrokenProcessPool
+
+                raise BrokenProcessPool(str(exc)) from exc
+            yield result
         finished = True
     finally:
         if not finished:

@@ -142,6 +142,37 @@ def test_a_worker_killed_mid_symbol_ends_the_run_with_a_clear_error(tmp_path, ba
         )
 
 
+@pytest.mark.slow
+def test_a_dask_worker_killed_mid_symbol_ends_the_run_with_a_clear_error(tmp_path):
+    import dask
+    from distributed import Client, LocalCluster
+
+    from skfix.estimators import ModelFamily, register_model_family
+    from skfix.training import WorkerLostError
+    from tests.training._crash import WorkerKillingClassifier
+
+    register_model_family(
+        ModelFamily("killer", WorkerKillingClassifier, min_rows=50), replace=True
+    )
+    config = TrainConfig(models=("logistic", "killer"), tuning={"enabled": False})
+    # no second try on another worker: the scheduler gives the task up at once
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with (
+            LocalCluster(
+                n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            with pytest.raises(WorkerLostError, match=r"of 2 symbols .* --resume"):
+                train_panel(
+                    out_dir=tmp_path,
+                    config=config,
+                    symbols=SYMBOLS,
+                    backend="dask",
+                    scheduler=client,
+                )
+
+
 def test_the_fork_server_preloads_the_run_families_libraries(monkeypatch):
     from multiprocessing import forkserver
 
