@@ -579,7 +579,11 @@ def dump_json(obj, path, *, indent=2, sort_keys=False):
     >>> json.loads(written.read_text())
     {'gap': 0.12, 'folds': [1, 2]}
     """
-    converted = _to_jsonable(obj, stacklevel=2)
+    return write_converted(_to_jsonable(obj, stacklevel=2), path, indent, sort_keys)
+
+
+def write_converted(converted, path, indent=2, sort_keys=False):
+    """:func:`dump_json` of a value :func:`to_jsonable` already converted."""
     text = json.dumps(
         converted, allow_nan=False, indent=indent, sort_keys=sort_keys, ensure_ascii=False
     )

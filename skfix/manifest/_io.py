@@ -101,12 +101,10 @@ def write_manifest(manifest, path):
     ManifestError
         If the manifest does not follow the schema; nothing is written then.
     """
-    from .._io import atomic_write
-    from .._json import to_jsonable
+    from .._json import to_jsonable, write_converted
     from ._schema import _validate_converted
 
     # converted once, then checked and written as converted
     converted = to_jsonable(manifest)
     _validate_converted(converted)
-    text = json.dumps(converted, allow_nan=False, indent=2, ensure_ascii=False)
-    return atomic_write(path, text + "\n")
+    return write_converted(converted, path)
