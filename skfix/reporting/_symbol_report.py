@@ -439,11 +439,23 @@ def _selected_section(entry):
             ("Model file", _code(model_file.get("path", "n/a"))),
             ("Format", _escape(model_file.get("format", "n/a"))),
             ("SHA-256", _code(model_file.get("sha256", "n/a"))),
-            ("Inputs", f"{len(signature.get('inputs') or [])} columns"),
+            ("Inputs", _inputs_text(signature.get("inputs") or [])),
         ]
     else:
         rows.append(("Model file", "not saved"))
     return "\n".join(["## Selected model", "", _table(["Field", "Value"], rows)])
+
+
+def _inputs_text(inputs):
+    """The columns the saved model reads, by name (all of them up to a dozen)."""
+    names = [
+        str(item.get("name", "?")) if isinstance(item, dict) else str(item)
+        for item in inputs
+    ]
+    count = f"{len(names)} column" + ("" if len(names) == 1 else "s")
+    if not names or len(names) > 12:
+        return count
+    return f"{count}: " + ", ".join(_code(name) for name in names)
 
 
 def _events_section(entry):

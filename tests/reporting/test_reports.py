@@ -66,6 +66,20 @@ def test_selected_model_section(run_dir):
     assert "highest rank score among 2 accepted candidates" in text
     assert "`models/SP500/xgb.skfix.zip`" in text
     assert "b" * 64 in text
+    # the columns the saved model reads, by name
+    assert (
+        "| Inputs | 4 columns: `return_1`, `return_5`, `volatility_10`, `rsi_14` |" in text
+    )
+
+
+def test_one_input_column_is_one_column(manifest, tmp_path):
+    entry = manifest["symbols"]["SP500"]
+    for candidate in entry["candidates"]:
+        if candidate.get("model_file"):
+            candidate["model_file"]["signature"]["inputs"] = [{"name": "close"}]
+    write_reports(manifest, tmp_path)
+    text = (tmp_path / "reports" / "SP500.md").read_text(encoding="utf-8")
+    assert "| Inputs | 1 column: `close` |" in text
 
 
 def test_monitor_events_are_listed(run_dir):
