@@ -15,8 +15,8 @@ five ways, with the same seed and configuration:
   would (``dask scheduler`` and two ``dask worker --nthreads 1`` processes), with
   ``skfix train --backend dask --scheduler ADDRESS``; the workers train in folders of
   their own and send each symbol's files back (no shared file system);
-- ``dask+pre``: the same with the scheduler and the workers started with
-  ``--preload skfix.preload``, as a long-lived cluster would be, so that they hold
+- ``dask+pre``: the same with the workers started with ``--preload skfix.preload``
+  (the scheduler needs none), as a long-lived cluster would be, so that they hold
   skfix's libraries before the run (without it, ``skfix train`` has the workers import
   them when it starts, while it imports them itself).
 
@@ -166,8 +166,7 @@ def start_dask(n_workers, folder, preload=False):
     log = open(folder / "dask.log", "w")  # noqa: SIM115 (closed in stop_dask)
     scheduler = subprocess.Popen(
         [bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
-         "--dashboard-address", ":0",
-         *(["--preload", "skfix.preload"] if preload else [])],
+         "--dashboard-address", ":0"],
         stdout=log, stderr=log,
     )  # fmt: skip
     workers = [

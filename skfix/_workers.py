@@ -96,7 +96,7 @@ def import_training(models=None):
     """
     import importlib
 
-    from . import preload  # noqa: F401 - scikit-learn, skops, skfix's training code
+    from . import _training_imports  # noqa: F401 - scikit-learn, skops, training code
 
     for library in family_libraries(models):
         with contextlib.suppress(ImportError):
@@ -244,20 +244,20 @@ def process_pool_context(models=()):
     """The start method of ``--backend multiprocessing``'s process pool.
 
     A fork server where the platform has one (Linux, macOS): a fresh process that
-    imports what training a symbol needs (:mod:`skfix.preload`, and the libraries of
-    ``models``' families, :func:`family_libraries`; ``()``: none of them) once, then
-    forks each worker from itself, so that no worker imports anything again. The
-    server only imports: torch, imported and never run, starts no thread. It has trained
-    nothing and run no OpenMP or torch thread pool, so forking it is safe, unlike
-    forking a process that has (GNU OpenMP is not fork-safe). Elsewhere (Windows),
-    None: the platform's default, whose workers import for themselves.
+    imports what training a symbol needs (:mod:`skfix._training_imports`, and the
+    libraries of ``models``' families, :func:`family_libraries`; ``()``: none of them)
+    once, then forks each worker from itself, so that no worker imports anything again.
+    The server only imports: torch, imported and never run, starts no thread. It has
+    trained nothing and run no OpenMP or torch thread pool, so forking it is safe,
+    unlike forking a process that has (GNU OpenMP is not fork-safe). Elsewhere
+    (Windows), None: the platform's default, whose workers import for themselves.
     """
     import multiprocessing
 
     if not has_fork_server():
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["skfix.preload", *family_libraries(models)])
+    context.set_forkserver_preload(["skfix._training_imports", *family_libraries(models)])
     return context
 
 

@@ -7,14 +7,20 @@ module as a preload, a long-lived cluster pays that once, before any run::
 
     dask worker tcp://10.0.0.5:8786 --nthreads 1 --preload skfix.preload
 
-The scheduler needs no preload: a symbol's task reaches it as a light function of
-:mod:`skfix._workers` and bytes, which it passes on without importing any of this.
-
-Importing the module is all it does; it changes no setting of the worker or scheduler.
+Importing the module imports nothing heavy: the work is in :func:`dask_setup`, which
+Dask calls in each worker process as it starts. ``dask worker`` also imports every
+``--preload`` module in its own process, the nanny, to check the command line; the
+nanny trains nothing and so stays light (before, it held the same 170 MB of libraries
+as the worker). The scheduler needs no preload: a symbol's task reaches it as a light
+function of :mod:`skfix._workers` and bytes, which it passes on without importing any
+of this; given one anyway, a scheduler or a nanny imports nothing.
 """
 
-from . import estimators, features, persistence, selection  # noqa: F401
-from ._optional import import_skops
-from .training import _resume  # noqa: F401
 
-import_skops()
+def dask_setup(server):
+    """Dask's preload hook: a worker imports what training needs; any other server
+    (a scheduler, a nanny) nothing. It changes no setting of the server."""
+    from distributed import Worker
+
+    if isinstance(server, Worker):
+        from . import _training_imports  # noqa: F401

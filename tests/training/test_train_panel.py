@@ -265,6 +265,34 @@ def test_a_dask_worker_started_with_the_preload_holds_the_libraries():
     assert all(found.values()), found
 
 
+def test_importing_the_preload_imports_nothing_heavy():
+    # `dask worker --preload skfix.preload` imports the module in its nanny process too,
+    # to check the command line: the nanny trains nothing and must stay light
+    code = (
+        "import sys, skfix.preload; "
+        "print(sorted(m for m in ('sklearn', 'pandas', 'skops', 'imblearn') "
+        "if m in sys.modules))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]"
+
+
+def test_the_preload_hook_imports_only_on_a_worker(monkeypatch):
+    from distributed import Worker
+
+    import skfix
+    import skfix.preload
+
+    # make the training imports fail, to see who attempts them
+    monkeypatch.delattr(skfix, "_training_imports", raising=False)
+    monkeypatch.setitem(sys.modules, "skfix._training_imports", None)
+    skfix.preload.dask_setup(object())  # a scheduler, a nanny: nothing to import
+    with pytest.raises(ImportError):
+        skfix.preload.dask_setup(Worker.__new__(Worker))
+
+
 def test_resume_after_an_interruption_gives_the_same_manifest(tmp_path, config):
     complete = train_panel(out_dir=tmp_path / "complete", config=config, symbols=SYMBOLS)
 

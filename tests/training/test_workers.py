@@ -182,9 +182,9 @@ def test_the_fork_server_preloads_the_run_families_libraries(monkeypatch):
     assert _workers.family_libraries(("xgb", "lstm")) == ["skorch", "torch", "xgboost"]
     assert _workers.family_libraries() == ["skorch", "torch", "xgboost"]
     _workers.process_pool_context(("logistic", "mlp"))
-    assert server._preload_modules == ["skfix.preload", "skorch", "torch"]
+    assert server._preload_modules == ["skfix._training_imports", "skorch", "torch"]
     _workers.process_pool_context()  # the Python API's pool: skfix's code only
-    assert server._preload_modules == ["skfix.preload"]
+    assert server._preload_modules == ["skfix._training_imports"]
 
 
 def _profiling(dask_worker):
