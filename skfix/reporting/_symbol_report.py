@@ -365,7 +365,10 @@ def _economics_section(entry, plots):
         f"ratio beats the best one expected by luck from the {economics.get('n_trials')} "
         "configurations tried on this symbol (every candidate and grid point); 0.95 is "
         "the usual bar. Break-even: the cost per unit of turnover at which the mean "
-        "return is zero. The returns are the close's own: they are what trading earns "
+        "return is zero. Hit rate: the share of the periods in the market that gained "
+        "after costs; a right call on a period whose close did not move (labelled "
+        "'flat or down') gains nothing, so the hit rate can be below the accuracy. "
+        "The returns are the close's own: they are what trading earns "
         "only where the close is the price of something you can buy and sell (not a "
         "yield or an index that is not itself traded).",
         "",

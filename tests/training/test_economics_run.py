@@ -46,6 +46,8 @@ def test_reports_and_the_equity_plot(run):
     report = (out / "reports" / "BAA.md").read_text()
     assert "## Economics" in report and "| buy and hold |" in report
     assert "Probability of backtest overfitting" in report
+    # the hit rate is not the accuracy, and the report says why
+    assert "so the hit rate can be below the accuracy" in report
     assert "![Equity of the out-of-sample calls](../plots/BAA_equity.png)" in report
     assert (out / "plots" / "BAA_equity.png").stat().st_size > 10_000
     summary = (out / "reports" / "summary.md").read_text()
