@@ -412,7 +412,7 @@ class BeatsNaiveRules(Criterion):
 
     def check(self, e, criteria):
         alpha = criteria.alpha
-        behind, beaten, within, compared = [], [], [], []
+        behind, beaten, within, compared, tied = [], [], [], [], []
         skipped = None
         for rule, scores in e.baselines.items():
             if rule == e.naive_rule:
@@ -425,14 +425,19 @@ class BeatsNaiveRules(Criterion):
                 skipped = rule
             else:
                 compared.append(f"{_fmt(rule_pooled)} for {rule}")
+            # a rule ahead on the pooled rows rejects; a tie does not: the ranking
+            # prefers the rule wherever it is accepted itself, and where it is not
+            # (it fails a criterion of its own) the model is as good as the rule
             if not judged_by_test and not (
-                _measured(e.oos_accuracy) and e.oos_accuracy > rule_pooled
+                _measured(e.oos_accuracy) and e.oos_accuracy >= rule_pooled
             ):
                 behind.append(
                     f"'{rule}' ({RULE_WORDS.get(rule, rule)}) scores {_fmt(rule_pooled)} "
-                    f"on the same {e.n_oos} pooled rows, at least its "
+                    f"on the same {e.n_oos} pooled rows, above its "
                     f"{_fmt(e.oos_accuracy)}"
                 )
+            elif not judged_by_test and e.oos_accuracy == rule_pooled:
+                tied.append(rule)
             test = e.test_comparisons.get(rule)
             if test is not None:
                 p = _losing_p_value(test["wins"], test["losses"])
@@ -456,10 +461,17 @@ class BeatsNaiveRules(Criterion):
         else:
             parts = []
             if compared:
+                level = "not below" if tied else "above"
                 parts.append(
-                    f"pooled accuracy {_fmt(e.oos_accuracy)} is above every other naive "
-                    f"rule's on the same rows ({', '.join(compared)})"
+                    f"pooled accuracy {_fmt(e.oos_accuracy)} is {level} every other "
+                    f"naive rule's on the same rows ({', '.join(compared)})"
                 )
+                if tied:
+                    names = ", ".join(f"'{rule}'" for rule in tied)
+                    parts[-1] += (
+                        f", tied with {names}, which the ranking prefers wherever it "
+                        "is accepted itself"
+                    )
             if skipped is not None:
                 parts.append(f"against '{skipped}' it is judged by beats_baseline")
             parts.append("no rule beats it on the test window beyond its sampling error")

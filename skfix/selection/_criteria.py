@@ -102,12 +102,14 @@ class SelectionCriteria:
     beat_naive_rules : bool, default=True
         Which candidate, among those that beat the baseline: one is rejected when a
         naive rule (always the majority class, the same direction as the last period)
-        has at least its accuracy on the same pooled out-of-sample rows, or beats it
+        has a higher accuracy on the same pooled out-of-sample rows, or beats it
         on the final test window beyond that window's sampling error (one-sided
         paired sign test at ``alpha``). So a learned model is deployed only where it
-        does better than the rule a user could have used instead, and the rule itself
-        (a :class:`~skfix.estimators.PersistenceClassifier` candidate) is deployed
-        where it is the best thing that survives.
+        does at least as well as the rule a user could have used instead, and the rule
+        itself (a :class:`~skfix.estimators.PersistenceClassifier` candidate) is
+        deployed where it is the best thing that survives; a tie goes to the rule
+        where the rule is accepted itself (the ranking prefers it), and to the model
+        where the rule fails a criterion of its own.
     rank_evidence : {"pooled", "test"}, default="pooled"
         The score the accepted candidates are ranked by: the pooled out-of-sample
         accuracy (every validation window and the test window, several times the

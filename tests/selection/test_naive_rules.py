@@ -182,9 +182,17 @@ def test_losing_on_the_test_window_beyond_its_sampling_error_rejects():
     result = check(beaten)
     assert not result.passed
     assert "'persistence' beats it on the 200-row test window" in result.explanation
-    # a tie on the pooled rows is not better than the rule
+    # a rule ahead on the pooled rows rejects; a tie does not (the ranking decides)
+    behind = check(_evaluation(oos_accuracy=0.59))
+    assert (
+        not behind.passed
+        and "scores 0.600 on the same 800 pooled rows, above its 0.590"
+        in (behind.explanation)
+    )
     tied = check(_evaluation(oos_accuracy=0.60))
-    assert not tied.passed and "at least its 0.600" in tied.explanation
+    assert tied.passed
+    assert "is not below every other naive rule's" in tied.explanation
+    assert "tied with 'persistence', which the ranking prefers" in tied.explanation
 
 
 def test_legacy_rules_do_not_compare_with_the_naive_rules():
@@ -210,6 +218,34 @@ def test_ties_go_to_the_rule():
         e.baselines = {k: v for k, v in e.baselines.items() if k == "majority"}
     decisions = criteria.assess([model, rule], random_state=0)
     assert [d.rank for d in decisions] == [2, 1]
+
+
+@pytest.mark.parametrize(
+    "rule_test_score, deployed", [(0.61, "persistence"), (0.40, "model")]
+)
+def test_a_tie_with_a_rule_goes_to_the_rule_where_it_is_accepted_itself(
+    rule_test_score, deployed
+):
+    # a model and persistence right on the same share of the pooled rows: the rule is
+    # deployed when it passes its own criteria; when it fails one (here its test
+    # window), the model that does as well as it is
+    criteria = SelectionCriteria(max_validation_test_diff=None)
+    rule = _evaluation(
+        name="persistence",
+        naive_rule="persistence",
+        oos_accuracy=0.60,
+        test_score=rule_test_score,
+        test_accuracy=rule_test_score,
+    )
+    model = _evaluation(name="model", oos_accuracy=0.60)
+    for e in (rule, model):
+        e.comparisons = {"majority": {"wins": 90, "losses": 10, "p_value": 1e-10}}
+        e.differences = {"majority": np.r_[np.ones(90), -np.ones(10)].astype(np.int8)}
+    model_decision, rule_decision = criteria.assess([model, rule], random_state=0)
+    assert model_decision.decision == "accept"
+    assert rule_decision.decision == ("accept" if deployed == "persistence" else "reject")
+    ranked = {d.name: d.rank for d in (model_decision, rule_decision)}
+    assert min(ranked, key=lambda name: ranked[name] or 99) == deployed
 
 
 def test_the_baseline_rule_is_not_judged_twice_and_a_close_test_window_is_said():
