@@ -407,7 +407,7 @@ class BeatsNaiveRules(Criterion):
     name = "beats_naive_rules"
     unit = "text"
     advice = (
-        "{explanation}: a rule with no parameters does as well; do not deploy this model."
+        "{explanation}: a rule with no parameters does better; do not deploy this model."
     )
 
     def check(self, e, criteria):
