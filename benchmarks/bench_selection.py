@@ -124,12 +124,16 @@ def main(argv=None):
         X, y = make_dataset(panel[symbol], horizon=1)
         print(f"\n=== {symbol}: {len(X)} rows, {y.mean():.1%} up ===")
         for preset in PRESETS:
-            selector = ModelSelector(_candidates(preset, args.augment, args.random_state))
+            # the max-T correction's sign flips are seeded too: the same output each run
+            selector = ModelSelector(
+                _candidates(preset, args.augment, args.random_state),
+                random_state=args.random_state,
+            )
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 selector.fit(X, y)
             original = (
-                original_rules.assess(selector.evaluations_)
+                original_rules.assess(selector.evaluations_, random_state=args.random_state)
                 if selector.evaluations_
                 else list(selector.decisions_.values())
             )
