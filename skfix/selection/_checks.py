@@ -468,9 +468,13 @@ class BeatsNaiveRules(Criterion):
                 )
                 if tied:
                     names = ", ".join(f"'{rule}'" for rule in tied)
+                    # ranked by the pooled accuracy, a tie goes to the rule
                     parts[-1] += (
                         f", tied with {names}, which the ranking prefers wherever it "
                         "is accepted itself"
+                        if criteria.rank_evidence == "pooled"
+                        else f", tied with {names}; the ranking by the test window "
+                        "decides between them"
                     )
             if skipped is not None:
                 parts.append(f"against '{skipped}' it is judged by beats_baseline")
