@@ -146,7 +146,7 @@ def _train(args):
         # the cluster's workers import the training libraries while this process does
         from ._workers import start_dask_imports
 
-        start_dask_imports(args.scheduler, args.models or None)
+        start_dask_imports(args.scheduler, args.models or None, not args.no_plots)
     elif parallel and args.backend != "dask":
         # the workers (or the fork server) import the training libraries while this
         # process does the same
@@ -154,9 +154,9 @@ def _train(args):
 
         if early_loky:
             # with the families' libraries: every built-in family's unless --models
-            start_loky_workers(args.n_jobs, args.models or None)
+            start_loky_workers(args.n_jobs, args.models or None, not args.no_plots)
         else:
-            start_fork_server(args.models or None)
+            start_fork_server(args.models or None, not args.no_plots)
     try:
         manifest = _train_run(args)
     finally:

@@ -82,15 +82,19 @@ FAMILY_LIBRARIES = {
     "mlp": ("torch", "skorch"),
     "lstm": ("torch", "skorch"),
 }
+# What drawing a symbol's plots imports (matplotlib without pyplot), imported by a
+# worker before its first symbol when the run draws plots.
+PLOT_LIBRARIES = ("matplotlib.figure", "matplotlib.backends.backend_agg")
 
 
-def import_training(models=None):
+def import_training(models=None, plots=False):
     """Worker task: import what training a symbol needs; returns the worker's pid.
 
     ``models``: the run's model families, or None when not known yet (every built-in
-    family's libraries, when installed). With ``psutil`` installed, a loky worker
-    measures its memory after its first task and restarts itself once it has grown
-    by 300 MB more (its guard against leaks): the first task must leave the worker
+    family's libraries, when installed); ``plots``: whether the run draws plots, which
+    each worker does for its own symbols (matplotlib). With ``psutil`` installed, a
+    loky worker measures its memory after its first task and restarts itself once it
+    has grown by 300 MB more (its guard against leaks): the first task must leave the worker
     holding every library its symbols will import, torch's 300 MB among them, or the
     first symbol with a neural net would restart it.
     """
@@ -98,17 +102,18 @@ def import_training(models=None):
 
     from . import _training_imports  # noqa: F401 - scikit-learn, skops, training code
 
-    for library in family_libraries(models):
+    for library in family_libraries(models, plots):
         with contextlib.suppress(ImportError):
             importlib.import_module(library)
     return os.getpid()
 
 
-def family_libraries(models=None):
+def family_libraries(models=None, plots=False):
     """The libraries beyond scikit-learn's that ``models`` need (every built-in
-    family's when None), in a fixed order."""
+    family's when None), in a fixed order; with ``plots``, matplotlib's too."""
     wanted = FAMILY_LIBRARIES if models is None else models
-    return sorted({lib for m in wanted for lib in FAMILY_LIBRARIES.get(m, ())})
+    libraries = sorted({lib for m in wanted for lib in FAMILY_LIBRARIES.get(m, ())})
+    return libraries + list(PLOT_LIBRARIES if plots else ())
 
 
 class _Background:
@@ -135,7 +140,7 @@ _loky_start = _Background("skfix-start-workers")
 _dask_imports = _Background("skfix-dask-imports")
 
 
-def start_loky_workers(n_jobs, models=None):
+def start_loky_workers(n_jobs, models=None, plots=False):
     """Start the loky workers of ``n_jobs`` now, in a background thread.
 
     Each worker is a fresh Python process that imports scikit-learn, imbalanced-learn,
@@ -144,7 +149,7 @@ def start_loky_workers(n_jobs, models=None):
     imports the same libraries and reads the data; the run then finds them ready
     (:func:`wait_for_loky_workers`). It changes no result: each symbol's work depends
     only on its prices and the configuration, never on the process that runs it.
-    ``models`` is passed to :func:`import_training`.
+    ``models`` and ``plots`` are passed to :func:`import_training`.
     """
 
     def start():
@@ -155,7 +160,7 @@ def start_loky_workers(n_jobs, models=None):
         with contextlib.suppress(Exception), loky_config(n_jobs):
             workers = effective_n_jobs(n_jobs)
             if workers > 1:
-                Parallel()(delayed(import_training)(models) for _ in range(workers))
+                Parallel()(delayed(import_training)(models, plots) for _ in range(workers))
 
     _loky_start.start(start)
 
@@ -240,24 +245,27 @@ def _glibc():
     return libc
 
 
-def process_pool_context(models=()):
+def process_pool_context(models=(), plots=False):
     """The start method of ``--backend multiprocessing``'s process pool.
 
     A fork server where the platform has one (Linux, macOS): a fresh process that
     imports what training a symbol needs (:mod:`skfix._training_imports`, and the
-    libraries of ``models``' families, :func:`family_libraries`; ``()``: none of them)
-    once, then forks each worker from itself, so that no worker imports anything again.
-    The server only imports: torch, imported and never run, starts no thread. It has
-    trained nothing and run no OpenMP or torch thread pool, so forking it is safe,
-    unlike forking a process that has (GNU OpenMP is not fork-safe). Elsewhere
-    (Windows), None: the platform's default, whose workers import for themselves.
+    libraries of ``models``' families and, with ``plots``, matplotlib's,
+    :func:`family_libraries`; ``()``: none of them) once, then forks each worker from
+    itself, so that no worker imports anything again. The server only imports: torch,
+    imported and never run, starts no thread. It has trained nothing and run no OpenMP
+    or torch thread pool, so forking it is safe, unlike forking a process that has
+    (GNU OpenMP is not fork-safe). Elsewhere (Windows), None: the platform's default,
+    whose workers import for themselves.
     """
     import multiprocessing
 
     if not has_fork_server():
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["skfix._training_imports", *family_libraries(models)])
+    context.set_forkserver_preload(
+        ["skfix._training_imports", *family_libraries(models, plots)]
+    )
     return context
 
 
@@ -268,15 +276,15 @@ def has_fork_server():
     return "forkserver" in multiprocessing.get_all_start_methods()
 
 
-def start_fork_server(models=None):
+def start_fork_server(models=None, plots=False):
     """Start the fork server of :func:`process_pool_context` now, in the background.
 
     ``skfix train --backend multiprocessing`` calls it first thing, so that the server
     imports the training libraries, those of the run's ``models`` among them (every
-    built-in family's when None), while the command imports them too. A server already
-    running is kept as it is.
+    built-in family's when None) and, with ``plots``, matplotlib's, while the command
+    imports them too. A server already running is kept as it is.
     """
-    context = process_pool_context(models)
+    context = process_pool_context(models, plots)
     if context is not None:
         from multiprocessing import forkserver
 
@@ -347,7 +355,7 @@ def _on_loop(worker, callback):
         worker.loop.add_callback(callback)
 
 
-def start_dask_imports(scheduler, models=None, *, timeout=30):
+def start_dask_imports(scheduler, models=None, plots=False, *, timeout=30):
     """Have every worker of the Dask cluster at ``scheduler`` import what training a
     symbol needs (:func:`import_training`) now, in a background thread.
 
@@ -366,7 +374,7 @@ def start_dask_imports(scheduler, models=None, *, timeout=30):
             contextlib.suppress(Exception),
             Client(scheduler, timeout=timeout, set_as_default=False) as client,
         ):
-            client.run(import_training, models)
+            client.run(import_training, models, plots)
 
     _dask_imports.start(start)
 

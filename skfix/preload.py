@@ -1,8 +1,9 @@
 """Load what training a symbol needs into a Dask worker when it starts.
 
 A worker otherwise imports scikit-learn, imbalanced-learn, skops and skfix's training
-code during the run (``skfix train --scheduler`` has it start as soon as the command
-starts): about two seconds of CPU, on the cores the training needs. Started with this
+code (and matplotlib, with which it draws its own symbols' plots) during the run
+(``skfix train --scheduler`` has it start as soon as the command starts): about two
+seconds of CPU, on the cores the training needs. Started with this
 module as a preload, a long-lived cluster pays that once, before any run::
 
     dask worker tcp://10.0.0.5:8786 --nthreads 1 --preload skfix.preload
@@ -16,11 +17,18 @@ function of :mod:`skfix._workers` and bytes, which it passes on without importin
 of this; given one anyway, a scheduler or a nanny imports nothing.
 """
 
+import importlib
+
 
 def dask_setup(server):
-    """Dask's preload hook: a worker imports what training needs; any other server
-    (a scheduler, a nanny) nothing. It changes no setting of the server."""
+    """Dask's preload hook: a worker imports what training and drawing a symbol's
+    plots need; any other server (a scheduler, a nanny) nothing. It changes no
+    setting of the server."""
     from distributed import Worker
 
     if isinstance(server, Worker):
         from . import _training_imports  # noqa: F401
+        from ._workers import PLOT_LIBRARIES
+
+        for library in PLOT_LIBRARIES:  # each worker draws its own symbols' plots
+            importlib.import_module(library)

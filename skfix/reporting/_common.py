@@ -130,15 +130,38 @@ def plot_names(manifest):
         return {
             symbol: {"scores": None, "folds": None, "equity": None} for symbol in symbols
         }, None
-    names = {}
-    for symbol, entry in symbols.items():
-        names[symbol] = {
-            "scores": f"{stems[symbol]}_scores.png" if scored_candidates(entry) else None,
-            "folds": f"{stems[symbol]}_folds.png" if fold_candidates(entry) else None,
-            "equity": f"{stems[symbol]}_equity.png" if equity_curves(entry)[0] else None,
-        }
+    names = {
+        symbol: symbol_plot_names(entry, stems[symbol]) for symbol, entry in symbols.items()
+    }
     has_gaps = any(gaps for gaps in gaps_by_model(manifest).values())
     return names, "gap_distribution.png" if has_gaps else None
+
+
+def symbol_plot_names(entry, stem):
+    """One symbol's plot file names, ``{"scores", "folds", "equity"}``; None where the
+    symbol has nothing for that plot to show. ``stem`` is the symbol's file stem
+    (:func:`skfix._io.file_stems` over the run's symbols)."""
+    return {
+        "scores": f"{stem}_scores.png" if scored_candidates(entry) else None,
+        "folds": f"{stem}_folds.png" if fold_candidates(entry) else None,
+        "equity": f"{stem}_equity.png" if equity_curves(entry)[0] else None,
+    }
+
+
+def plot_dependencies(entry):
+    """What a symbol's plots show that the run's correction across symbols can change:
+    the deployed candidate and the curves the equity plot picks.
+
+    A worker draws a symbol's plots from its record before that correction; they are
+    the plots of the final manifest exactly when this is the same for both entries.
+    Everything else the plots read (scores, folds, baselines, equity values) is the
+    symbol's own.
+    """
+    return (
+        (entry.get("selected") or {}).get("name"),
+        tuple(equity_curves(entry)[0]),
+        tuple(symbol_plot_names(entry, "").values()),
+    )
 
 
 def equity_curves(entry):

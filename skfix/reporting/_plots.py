@@ -49,12 +49,12 @@ def _new_figure(width, height):
     return figure
 
 
-def _save(figure, path):
+def _png(figure):
     buffer = io.BytesIO()
     # Without the Software entry (matplotlib's version) the PNG bytes depend only on
     # the manifest, so the same run gives the same files, and the same hashes.
     figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
-    return atomic_write(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _skipped_note(entry, kept):
@@ -90,7 +90,7 @@ def _majority_baseline_line(axes, candidates, key="baselines", where="test"):
     )
 
 
-def _scores_plot(symbol, entry, path):
+def _scores_plot(symbol, entry):
     import numpy as np
 
     candidates = scored_candidates(entry)
@@ -149,10 +149,10 @@ def _scores_plot(symbol, entry, path):
     note = _skipped_note(entry, candidates)
     if note:
         figure.text(0.01, 0.005, note, **_NOTE_STYLE)
-    return _save(figure, path)
+    return _png(figure)
 
 
-def _folds_plot(symbol, entry, path):
+def _folds_plot(symbol, entry):
 
     candidates = fold_candidates(entry)
     names = [_text(c.get("name")) for c in candidates]
@@ -178,7 +178,7 @@ def _folds_plot(symbol, entry, path):
     note = _skipped_note(entry, candidates)
     if note:
         figure.text(0.01, 0.005, note, **_NOTE_STYLE)
-    return _save(figure, path)
+    return _png(figure)
 
 
 def _box_with_points(axes, groups, half_width, color, label):
@@ -237,10 +237,10 @@ def _gap_plot(manifest, path):
     missing = [_text(n) for n, v in gaps_by_model(manifest).items() if not v]
     if missing:
         figure.text(0.01, 0.005, "no gap measured: " + ", ".join(missing), **_NOTE_STYLE)
-    return _save(figure, path)
+    return atomic_write(path, _png(figure))
 
 
-def _equity_plot(symbol, entry, path):
+def _equity_plot(symbol, entry):
     """Growth of 1 following the out-of-sample calls, costs included."""
     import pandas as pd
 
@@ -260,7 +260,7 @@ def _equity_plot(symbol, entry, path):
     )
     axes.legend(loc="best", fontsize=8, framealpha=0.9)
     axes.grid(alpha=0.3)
-    return _save(figure, path)
+    return _png(figure)
 
 
 def write_plots(manifest, out_dir):
@@ -305,18 +305,32 @@ def write_plots(manifest, out_dir):
     --------
     write_reports : The markdown reports that link these plots.
     """
+    return _write_plots(manifest, out_dir)
+
+
+def _write_plots(manifest, out_dir, drawn=()):
+    """:func:`write_plots`, leaving out the per-symbol plots of the symbols in
+    ``drawn`` (drawn already, by the worker that trained them)."""
     manifest = to_jsonable(manifest)
     plots_dir = Path(out_dir) / "plots"
     per_symbol, gap_name = plot_names(manifest)
     written = []
     for symbol, entry in (manifest.get("symbols") or {}).items():
-        names = per_symbol[symbol]
-        if names["scores"]:
-            written.append(_scores_plot(symbol, entry, plots_dir / names["scores"]))
-        if names["folds"]:
-            written.append(_folds_plot(symbol, entry, plots_dir / names["folds"]))
-        if names["equity"]:
-            written.append(_equity_plot(symbol, entry, plots_dir / names["equity"]))
+        if symbol in drawn:
+            continue
+        for name, png in symbol_plots(symbol, entry, per_symbol[symbol]).items():
+            written.append(atomic_write(plots_dir / name, png))
     if gap_name:
         written.append(_gap_plot(manifest, plots_dir / gap_name))
     return written
+
+
+def symbol_plots(symbol, entry, names):
+    """One symbol's plots as ``{file name: PNG bytes}``.
+
+    ``entry`` is the symbol's manifest entry and ``names`` its plot file names
+    (:func:`~skfix.reporting._common.symbol_plot_names`); a plot whose name is None is
+    not drawn. The bytes depend on ``entry`` alone.
+    """
+    draw = {"scores": _scores_plot, "folds": _folds_plot, "equity": _equity_plot}
+    return {name: draw[kind](symbol, entry) for kind, name in names.items() if name}

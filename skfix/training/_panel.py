@@ -6,7 +6,7 @@ from concurrent.futures.process import BrokenProcessPool
 from numbers import Integral
 from pathlib import Path
 
-from .._io import file_stems
+from .._io import atomic_write, file_stems
 from ..manifest import read_manifest, write_manifest
 from ..persistence._model_file import MODEL_SUFFIX
 from ._backend import WorkerLostError, _as_finished, _backend
@@ -121,7 +121,8 @@ def train_panel(
         for lack of memory, or crashed). The symbols finished before it are kept:
         ``resume=True`` trains the rest.
     """
-    from ..reporting import write_plots, write_reports
+    from ..reporting import write_reports
+    from ..reporting._plots import _write_plots
 
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):
@@ -166,16 +167,21 @@ def train_panel(
                 config_hash,
                 shared_out,
                 None if cleaning[symbol] is None else cleaning[symbol].as_dict(),
+                plots,
             )
             for symbol in todo
         ]
+        # symbol: (what its plots, drawn by its worker, show; their file names)
+        drawn = {}
         with _backend(backend, scheduler, n_jobs) as (name, workers, client):
             try:
-                for symbol, record, files in _as_finished(
+                for symbol, record, files, plotted in _as_finished(
                     _train_and_store, calls, name, workers, client
                 ):
                     if not shared_out:  # the worker sent its files: written here
                         _store(out_dir, stems[symbol], config_hash, record, files)
+                    if plotted is not None and _keep_plots(out_dir, plotted[1]):
+                        drawn[symbol] = plotted[0], set(plotted[1])
                     records[symbol] = record
                     done += 1
                     _log_record(symbol, record)
@@ -207,9 +213,39 @@ def train_panel(
         # read it just before the switch still finds them
         _remove_unreferenced_models(out_dir, _model_paths(manifest) | previous_models)
         if plots:
-            write_plots(manifest, out_dir)
+            # the plots the workers drew stay where they show what the manifest says
+            _write_plots(manifest, out_dir, _still_true(drawn, manifest))
         write_reports(manifest, out_dir)
         return manifest
+
+
+def _keep_plots(out_dir, pngs):
+    """Write the plots a worker drew and sent (a worker that wrote them itself sent
+    None for each); whether they are all there. A file that cannot be written is
+    left for the end of the run, which draws that symbol's plots again."""
+    try:
+        for name, png in pngs.items():
+            if png is not None:
+                atomic_write(out_dir / "plots" / name, png)
+    except OSError:
+        return False
+    return True
+
+
+def _still_true(drawn, manifest):
+    """The symbols whose plots, drawn by their worker before the run's correction
+    across symbols, are those of the final manifest: the same file names, and the
+    same deployed model and equity curves (:func:`plot_dependencies`)."""
+    from ..reporting._common import plot_dependencies, plot_names
+
+    names, _ = plot_names(manifest)
+    entries = manifest["symbols"]
+    return {
+        symbol
+        for symbol, (dependencies, files) in drawn.items()
+        if plot_dependencies(entries[symbol]) == dependencies
+        and files == {name for name in names[symbol].values() if name}
+    }
 
 
 def _check_parallel(n_jobs, backend, scheduler):

@@ -23,7 +23,15 @@ def _config_fingerprint(config):
 
 
 def _train_and_store(
-    symbol, prices, config, out_dir, stem, config_hash, shared_out=False, cleaning=None
+    symbol,
+    prices,
+    config,
+    out_dir,
+    stem,
+    config_hash,
+    shared_out=False,
+    cleaning=None,
+    plots=False,
 ):
     """Train one symbol: the unit of work of a run, and of ``--resume``.
 
@@ -46,11 +54,16 @@ def _train_and_store(
     ``cleaning`` is the symbol's cleaning report (:meth:`CleaningReport.as_dict`),
     recorded with its data.
 
+    With ``plots=True`` the worker also draws the symbol's plots from its record
+    (:func:`_draw_plots`), so that a parallel run draws them in parallel, not one after
+    the other in the process that drives the run once every symbol is done.
+
     Returns
     -------
-    symbol, record, files
+    symbol, record, files, drawn
         ``files`` maps each model file's path relative to ``out_dir`` to its bytes
-        (empty when ``shared_out``).
+        (empty when ``shared_out``). ``drawn`` is None, or the symbol's plots as
+        :func:`_draw_plots` returns them.
     """
     import shutil
     import tempfile
@@ -77,7 +90,37 @@ def _train_and_store(
     finally:
         if not shared_out:
             shutil.rmtree(work_dir, ignore_errors=True)
-    return symbol, record, files
+    drawn = (
+        _draw_plots(symbol, record, stem, out_dir if shared_out else None)
+        if plots
+        else None
+    )
+    return symbol, record, files, drawn
+
+
+def _draw_plots(symbol, record, stem, out_dir=None):
+    """A symbol's plots, drawn from its record where it was trained.
+
+    Returns ``(dependencies, pngs)``: what the plots show that the run's correction
+    across symbols may change (:func:`skfix.reporting._common.plot_dependencies`) and
+    ``{file name: PNG bytes}``; with ``out_dir`` the files are written to its
+    ``plots/`` folder instead and ``pngs`` holds None for each. None when the plots
+    could not be drawn: the process that drives the run then draws them itself, and
+    reports what went wrong there, as a run without this step would.
+    """
+    from ..reporting._common import plot_dependencies, symbol_plot_names
+    from ..reporting._plots import symbol_plots
+
+    try:
+        entry = record.to_json()
+        pngs = symbol_plots(symbol, entry, symbol_plot_names(entry, stem))
+        if out_dir is not None:
+            for name, png in pngs.items():
+                atomic_write(out_dir / "plots" / name, png)
+            pngs = dict.fromkeys(pngs)
+    except Exception:  # noqa: BLE001 - drawn again, and reported, where the run is driven
+        return None
+    return plot_dependencies(entry), pngs
 
 
 def _store(out_dir, stem, config_hash, record, files):

@@ -154,7 +154,7 @@ def test_a_worker_never_writes_into_out_dir(tmp_path):
     prices = load_market_panel(["BAA"])["BAA"]
     nowhere = Path("/proc/skfix-no-such-folder")  # not even root can create it
     config = fast_config(("logistic",))
-    symbol, record, files = _train_and_store("BAA", prices, config, nowhere, "BAA", "0")
+    symbol, record, files, _ = _train_and_store("BAA", prices, config, nowhere, "BAA", "0")
     assert symbol == "BAA" and not nowhere.exists()
     paths = {c.model_file["path"] for c in record.candidates if c.model_file}
     assert set(files) == paths and all(p.startswith("models/BAA/") for p in paths)
@@ -181,3 +181,9 @@ def test_shared_out_and_sent_files_write_the_same_run(tmp_path):
     }
     for name in ("sent", "shared"):
         assert (tmp_path / name / ".skfix-state" / "BAA.json").is_file()
+    # the plots too: each worker draws its symbols' (and writes them itself when shared)
+    plots = {
+        name: {p.name: p.read_bytes() for p in (tmp_path / name / "plots").glob("*.png")}
+        for name in ("sent", "shared")
+    }
+    assert plots["sent"] == plots["shared"] and len(plots["sent"]) == 7

@@ -250,7 +250,12 @@ def test_a_dask_worker_started_with_the_preload_holds_the_libraries():
     from distributed import Client, LocalCluster
 
     def loaded():
-        wanted = ("skops.io", "sklearn.ensemble", "skfix.training._resume")
+        wanted = (
+            "skops.io",
+            "sklearn.ensemble",
+            "skfix.training._resume",
+            "matplotlib.figure",  # each worker draws its own symbols' plots
+        )
         return {name: name in sys.modules for name in wanted}
 
     with LocalCluster(
@@ -439,3 +444,58 @@ def test_a_model_that_cannot_be_saved_is_a_failure_never_deployed(tmp_path, monk
     assert "was selected, but its model file could not be saved" in record["why_none"]
     assert "no safe format" in record["why_none"]
     assert manifest["summary"]["model_success_rate"] == 0.0
+
+
+def _plot_bytes(folder):
+    return {p.name: p.read_bytes() for p in sorted((folder / "plots").glob("*.png"))}
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_the_workers_plots_are_those_of_the_manifest(tmp_path, config, n_jobs):
+    # each worker draws its own symbols' plots; they must be, byte for byte, what
+    # write_plots draws from the finished manifest
+    manifest = train_panel(
+        out_dir=tmp_path / "run",
+        config=config,
+        symbols=SYMBOLS,
+        n_jobs=n_jobs,
+        backend="multiprocessing",
+    )
+    from skfix.reporting import write_plots
+
+    write_plots(manifest, tmp_path / "redrawn")
+    drawn = _plot_bytes(tmp_path / "run")
+    assert {name.split("_")[0] for name in drawn} >= set(SYMBOLS)
+    assert drawn == _plot_bytes(tmp_path / "redrawn")
+
+
+def test_plots_the_panel_correction_changes_are_drawn_again(tmp_path, config, monkeypatch):
+    # the workers draw from the record before the correction across symbols; where
+    # that correction changes what is deployed, the plots must follow the manifest
+    import skfix.training._manifest as building
+
+    correct = building.apply_panel_correction
+
+    def nothing_deployed(symbols, criteria):
+        symbols, panel = correct(symbols, criteria)
+        for record in symbols.values():
+            record.selected = None
+        return symbols, panel
+
+    symbols = ["BAA", "IBM"]  # BAA deploys persistence
+    monkeypatch.setattr(building, "apply_panel_correction", nothing_deployed)
+    plain = train_panel(out_dir=tmp_path / "plain", config=config, symbols=symbols)
+    assert not any(entry["selected"] for entry in plain["symbols"].values())
+    from skfix.reporting import write_plots
+
+    write_plots(plain, tmp_path / "redrawn")
+    assert _plot_bytes(tmp_path / "plain") == _plot_bytes(tmp_path / "redrawn")
+    # and the check is not idle: with the deployment, the scores plot differs
+    monkeypatch.setattr(building, "apply_panel_correction", correct)
+    deployed = train_panel(out_dir=tmp_path / "deployed", config=config, symbols=symbols)
+    changed = [s for s, e in deployed["symbols"].items() if e["selected"]]
+    assert changed == ["BAA"]
+    assert (
+        _plot_bytes(tmp_path / "deployed")[f"{changed[0]}_scores.png"]
+        != _plot_bytes(tmp_path / "plain")[f"{changed[0]}_scores.png"]
+    )

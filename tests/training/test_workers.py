@@ -185,6 +185,13 @@ def test_the_fork_server_preloads_the_run_families_libraries(monkeypatch):
     assert server._preload_modules == ["skfix._training_imports", "skorch", "torch"]
     _workers.process_pool_context()  # the Python API's pool: skfix's code only
     assert server._preload_modules == ["skfix._training_imports"]
+    # a run that draws plots: each worker draws its own symbols', with matplotlib
+    _workers.process_pool_context(("logistic",), plots=True)
+    assert server._preload_modules == [
+        "skfix._training_imports",
+        "matplotlib.figure",
+        "matplotlib.backends.backend_agg",
+    ]
 
 
 def _profiling(dask_worker):
@@ -229,6 +236,11 @@ def test_the_workers_of_a_dask_cluster_import_the_libraries_early():
 
         return "sklearn" in sys.modules
 
+    def _has_matplotlib():
+        import sys
+
+        return "matplotlib.figure" in sys.modules
+
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
@@ -237,6 +249,10 @@ def test_the_workers_of_a_dask_cluster_import_the_libraries_early():
             _workers.start_dask_imports(cluster.scheduler_address, ["logistic"])
             _workers.wait_for_dask_imports()
             assert list(client.run(_has_scikit_learn).values()) == [True]
+            assert list(client.run(_has_matplotlib).values()) == [False]
+            _workers.start_dask_imports(cluster.scheduler_address, ["logistic"], True)
+            _workers.wait_for_dask_imports()
+            assert list(client.run(_has_matplotlib).values()) == [True]
     # a cluster that is not there: the run itself reports it, nothing is raised here
     _workers.start_dask_imports("tcp://127.0.0.1:9", ["logistic"], timeout=2)
     _workers.wait_for_dask_imports()
