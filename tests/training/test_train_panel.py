@@ -317,6 +317,9 @@ def test_resume_after_an_interruption_gives_the_same_manifest(tmp_path, config):
         out_dir=tmp_path / "run", config=config, symbols=SYMBOLS, resume=True
     )
     assert without_time(resumed) == without_time(complete)
+    # the resumed symbol's plots (drawn where the run is driven) and the retrained
+    # one's (drawn by its worker) are those of the uninterrupted run
+    assert _plot_bytes(tmp_path / "run") == _plot_bytes(tmp_path / "complete")
 
 
 def test_resume_retrains_a_symbol_whose_model_file_changed(tmp_path, config):
