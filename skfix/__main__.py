@@ -331,8 +331,9 @@ def _add_train_parser(commands):
     train.add_argument(
         "--shared-out",
         action="store_true",
-        help="workers write model files into --out themselves (a folder every worker "
-        "can write to); by default they send them back and this process writes them",
+        help="workers write model files and plots into --out themselves (a folder "
+        "every worker can write to); by default they send them back and this process "
+        "writes them",
     )
     train.add_argument(
         "--config",

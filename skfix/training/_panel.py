@@ -99,13 +99,16 @@ def train_panel(
         Called as ``progress(done, total, symbol, record)`` after each symbol, with
         the symbol's :class:`skfix.manifest.SymbolRecord`.
     plots : bool, default=True
-        Draw the plots of ``plots/`` (and link them from the reports). Drawing is a
-        good share of a short run; ``False`` skips it and the manifest says so.
+        Draw the plots of ``plots/`` (and link them from the reports). Each worker
+        draws the plots of the symbols it trains; this process draws the gap plot, and
+        again any symbol's plots that the correction across symbols changed. Drawing
+        is a good share of a short run; ``False`` skips it and the manifest says so.
     shared_out : bool, default=False
-        Where a symbol's model files are written. ``False``: each worker sends them
-        back with its record and this process writes them, so Dask workers need no
-        access to ``out_dir``. ``True``: each worker writes them into ``out_dir``
-        itself (a folder every worker can write to), which saves sending the files.
+        Where a symbol's model files and plots are written. ``False``: each worker
+        sends them back with its record and this process writes them, so Dask workers
+        need no access to ``out_dir``. ``True``: each worker writes them into
+        ``out_dir`` itself (a folder every worker can write to), which saves sending
+        the files.
 
     Returns
     -------
