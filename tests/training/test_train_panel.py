@@ -502,3 +502,22 @@ def test_plots_the_panel_correction_changes_are_drawn_again(tmp_path, config, mo
         _plot_bytes(tmp_path / "deployed")[f"{changed[0]}_scores.png"]
         != _plot_bytes(tmp_path / "plain")[f"{changed[0]}_scores.png"]
     )
+
+
+def test_plots_a_worker_could_not_draw_are_drawn_at_the_end(tmp_path, config, monkeypatch):
+    import skfix.reporting._plots as plots
+
+    draw, calls = plots.symbol_plots, []
+
+    def fails_in_the_worker(symbol, entry, names):
+        calls.append(symbol)
+        if len(calls) <= len(SYMBOLS):  # each symbol's first drawing: in its worker
+            raise RuntimeError("no fonts here")
+        return draw(symbol, entry, names)
+
+    monkeypatch.setattr(plots, "symbol_plots", fails_in_the_worker)
+    manifest = train_panel(out_dir=tmp_path / "run", config=config, symbols=SYMBOLS)
+    assert sorted(calls) == sorted(SYMBOLS * 2)  # drawn again where the run is driven
+    monkeypatch.setattr(plots, "symbol_plots", draw)
+    plots.write_plots(manifest, tmp_path / "redrawn")
+    assert _plot_bytes(tmp_path / "run") == _plot_bytes(tmp_path / "redrawn")
