@@ -3,8 +3,8 @@
 A worker otherwise imports scikit-learn, imbalanced-learn, skops and skfix's training
 code (and matplotlib, with which it draws its own symbols' plots) during the run
 (``skfix train --scheduler`` has it start as soon as the command starts): about two
-seconds of CPU, on the cores the training needs. Started with this
-module as a preload, a long-lived cluster pays that once, before any run::
+seconds of CPU, on the cores the training needs. Started with this module as a
+preload, a long-lived cluster pays that once, before any run::
 
     dask worker tcp://10.0.0.5:8786 --nthreads 1 --preload skfix.preload
 

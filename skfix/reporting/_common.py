@@ -157,11 +157,7 @@ def plot_dependencies(entry):
     Everything else the plots read (scores, folds, baselines, equity values) is the
     symbol's own.
     """
-    return (
-        (entry.get("selected") or {}).get("name"),
-        tuple(equity_curves(entry)[0]),
-        tuple(symbol_plot_names(entry, "").values()),
-    )
+    return (entry.get("selected") or {}).get("name"), tuple(equity_curves(entry)[0])
 
 
 def equity_curves(entry):
